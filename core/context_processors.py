@@ -1,0 +1,8 @@
+from django.conf import settings
+
+from core.models import SiteSettings
+
+
+def site(request):
+    """The site settings, available to every template as ``site``."""
+    return {"site": SiteSettings.get_solo(), "SITE_URL": settings.SITE_URL}

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.RobotsView.as_view(), name="robots"),
+]

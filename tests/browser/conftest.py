@@ -1,0 +1,63 @@
+"""Chromium through Playwright, against pytest-django's live server."""
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the
+# tests make to set up data are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def audit():
+    """Run axe-core on a page; fail on any serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def run(page):
+        results = axe.run(page)
+        bad = [
+            v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}
+        ]
+        details = [
+            f"{v['id']} ({v['impact']}): {v['help']} -> "
+            + "; ".join(node["target"][0] for node in v["nodes"][:3])
+            for v in bad
+        ]
+        assert not bad, f"axe found problems on {page.url}:\n" + "\n".join(details)
+        return results
+
+    return run

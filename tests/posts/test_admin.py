@@ -1,0 +1,128 @@
+"""The author's jobs in the admin: write, schedule, preview, find."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from posts.models import Post
+from tests.factories import CategoryFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _post_form(author, **overrides):
+    now = timezone.localtime()
+    data = {
+        "title": "Dextromethorphan for CRPS",
+        "slug": "dextromethorphan-for-crps",
+        "body": "<p>Dextromethorphan <strong>calms</strong> microglia.<script>x</script></p>",
+        "status": "published",
+        "published_at_0": now.strftime("%Y-%m-%d"),
+        "published_at_1": now.strftime("%H:%M:%S"),
+        "author": author.pk,
+        "tags": "dextromethorphan, glia",
+        "excerpt": "",
+        "cover_alt": "",
+        "disclosure": "",
+        "updates-TOTAL_FORMS": "1",
+        "updates-INITIAL_FORMS": "0",
+        "updates-MIN_NUM_FORMS": "0",
+        "updates-MAX_NUM_FORMS": "1000",
+        "updates-0-date": "2010-06-22",
+        "updates-0-text": "<p>Check back for case reports.</p>",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_admin_writes_a_post_with_update_tags_and_search_index(staff_client, author, client):
+    category = CategoryFactory(name="CRPS/RSD")
+    response = staff_client.post(
+        reverse("admin:posts_post_add"), _post_form(author, categories=[category.pk])
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    post = Post.objects.get(slug="dextromethorphan-for-crps")
+    assert "<script>" not in post.body
+    assert "<strong>calms</strong>" in post.body
+    assert {t.name for t in post.tags.all()} == {"dextromethorphan", "glia"}
+    assert post.updates.get().text == "<p>Check back for case reports.</p>"
+    # Searchable at once: title, tags and the update.
+    found = client.get("/search/", {"q": "case reports"}).context["object_list"]
+    assert [p.pk for p in found] == [post.pk]
+
+
+def test_admin_schedules_a_post_for_later(staff_client, author):
+    later = timezone.localtime() + timedelta(days=2)
+    staff_client.post(
+        reverse("admin:posts_post_add"),
+        _post_form(
+            author,
+            published_at_0=later.strftime("%Y-%m-%d"),
+            published_at_1=later.strftime("%H:%M:%S"),
+        ),
+    )
+    post = Post.objects.get()
+    assert post.state_label == "Scheduled"
+    changelist = staff_client.get(reverse("admin:posts_post_changelist"), {"state": "scheduled"})
+    assert post.title in changelist.text
+    assert Client().get(post.get_absolute_url()).status_code == 404
+
+
+def test_cover_image_needs_alt_text(staff_client, author):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (40, 20), "red").save(buffer, format="PNG")
+    upload = SimpleUploadedFile("c.png", buffer.getvalue(), content_type="image/png")
+    response = staff_client.post(
+        reverse("admin:posts_post_add"), _post_form(author, cover_image=upload)
+    )
+    assert response.status_code == 200
+    assert "Describe the cover image" in response.text
+    assert not Post.objects.exists()
+
+
+def test_view_on_site_for_a_draft_opens_the_preview(staff_client):
+    draft = PostFactory(status="draft", published_at=None)
+    change = staff_client.get(reverse("admin:posts_post_change", args=[draft.pk]))
+    assert f'href="/preview/post/{draft.pk}/"' in change.text
+    assert staff_client.get(f"/preview/post/{draft.pk}/").status_code == 200
+
+
+def test_publish_now_action(staff_client):
+    draft = PostFactory(status="draft", published_at=None)
+    staff_client.post(
+        reverse("admin:posts_post_changelist"),
+        {"action": "publish_now", "_selected_action": [draft.pk]},
+    )
+    draft.refresh_from_db()
+    assert draft.is_published
+
+
+def test_changelist_search_and_filters(staff_client):
+    PostFactory(title="Naltrexone and MS")
+    PostFactory(title="Ketamine", body="<p>Infusions.</p>")
+    response = staff_client.get(reverse("admin:posts_post_changelist"), {"q": "naltrexone"})
+    assert "Naltrexone and MS" in response.text
+    assert "Ketamine" not in response.text
+
+
+def test_reserved_page_slugs_are_refused(staff_client):
+    response = staff_client.post(
+        reverse("admin:posts_page_add"),
+        {
+            "title": "Search",
+            "slug": "search",
+            "body": "<p>x</p>",
+            "status": "published",
+            "menu_order": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "used by the site itself" in response.text
