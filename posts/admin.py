@@ -102,6 +102,7 @@ class PostAdmin(admin.ModelAdmin):
             post.status = Post.Status.PUBLISHED
             post.published_at = timezone.now()
             post.save()
+            services.post_saved(post=post)
             count += 1
         self.message_user(
             request,
@@ -115,6 +116,7 @@ class PostAdmin(admin.ModelAdmin):
         for post in queryset.exclude(status=Post.Status.DRAFT):
             post.status = Post.Status.DRAFT
             post.save()
+            services.post_saved(post=post)
             count += 1
         self.message_user(
             request,
