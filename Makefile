@@ -11,13 +11,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ldnsite
 
-.PHONY: help install run test lint format check-postgres bench lock clean
+.PHONY: help install run test lint format check-postgres bench lock clean backup restore
 
 help:
 	@echo "make run    - install, migrate, load the demo site and serve it on http://$(HOST):$(PORT)/"
 	@echo "make test   - lint, checks, and the test suite against PostgreSQL"
 	@echo "make bench  - page timings and query counts on PostgreSQL"
 	@echo "make lint   - ruff check and ruff format --check"
+	@echo "make backup / make restore BACKUP=dir - database and media"
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13), f"Python 3.13 is needed, found {sys.version.split()[0]}"'
@@ -68,6 +69,15 @@ test: lint check-postgres
 bench: check-postgres
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ldnsite_bench} \
 		$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Back up the database (pg_dump) and uploaded media into var/backups/<time>/.
+backup: install
+	$(BIN)/python manage.py backup $(if $(OUTPUT),--output $(OUTPUT))
+
+# Restore one: make restore BACKUP=var/backups/<time>
+restore: install
+	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=var/backups/<time>"; exit 2; }
+	$(BIN)/python manage.py restore $(BACKUP)
 
 clean:
 	rm -rf var/test-media .pytest_cache

@@ -5,10 +5,6 @@ from django.urls import include, path
 
 from posts.sitemaps import sitemaps
 
-admin.site.site_header = "Pain Management: writing desk"
-admin.site.site_title = "Writing desk"
-admin.site.index_title = "What would you like to do?"
-
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),

@@ -4,9 +4,11 @@ The environment is read here and nowhere else. dev.py, test.py and prod.py
 start with ``from .base import *`` and only adjust what differs.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -26,7 +28,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.SiteAdminConfig",  # django.contrib.admin with our AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,18 +42,26 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "taggit",
     "solo",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "core",
     "posts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it answers locked-out logins.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ldnsite.urls"
@@ -67,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "core.context_processors.site",
             ],
         },
@@ -144,10 +155,55 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
+AUTHENTICATION_BACKENDS = [
+    # First: refuses logins while an account or address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Staff must confirm a one-time code (TOTP app or a backup code) to use the
+# admin. prod.py always requires it.
+ADMIN_REQUIRE_2FA = env.bool("DJANGO_ADMIN_2FA", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Pain Management weblog")
+# Login throttling: after AXES_FAILURE_LIMIT failures for one username from one
+# address, further attempts are refused for AXES_COOLOFF_TIME.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/login_locked.html"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+AXES_VERBOSE = False
 
 # --- Transport security (applied by prod.py) --------------------------------
 SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+# Behind the reverse proxy the client's address is the last X-Forwarded-For hop
+# (prod.py turns this on unless DJANGO_USE_X_FORWARDED_FOR=false).
+BEHIND_PROXY = env.bool("DJANGO_USE_X_FORWARDED_FOR", default=None)
+USE_X_FORWARDED_FOR = bool(BEHIND_PROXY)
+
+# --- Browser security, everywhere (so development meets the same rules) ------
+# No inline script or style anywhere: scripts and styles come from our own
+# static files; the rare inline script carries the request's nonce.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    # The one inline style allowed is the base CSS the admin's editor (Tiptap, in
+    # django-prose-editor 0.28) injects; its hash changes only with that library
+    # (the browser tests fail on any CSP violation, so an upgrade shows here).
+    "style-src": [CSP.SELF, "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -163,8 +219,22 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
+# Uploaded media on the local disk (served by the reverse proxy), or in an S3
+# bucket when AWS_STORAGE_BUCKET_NAME is set (django-storages; credentials and
+# region come from the usual AWS_* variables).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default=None)
+AWS_DEFAULT_ACL = None
+AWS_S3_FILE_OVERWRITE = False
+MEDIA_STORAGE = (
+    {"BACKEND": "storages.backends.s3.S3Storage"}
+    if AWS_STORAGE_BUCKET_NAME
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o644
@@ -178,18 +248,42 @@ SEARCH_MAX_QUERY_LENGTH = 200
 
 TAGGIT_CASE_INSENSITIVE = True
 
+# --- Logging and error reports ---------------------------------------------
+# Logs go to stdout: plain lines in development, one JSON object per line
+# when DJANGO_LOG_FORMAT=json (prod's default). Errors are mailed to ADMINS,
+# or sent to Sentry when SENTRY_DSN is set.
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="")
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(module)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT or "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
     },
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {
+            "handlers": ["console"] if SENTRY_DSN else ["console", "mail_admins"],
+            "level": "WARNING",
+            "propagate": False,
+        },
         "django.db.backends": {"level": "INFO"},
     },
 }

@@ -3,7 +3,20 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CONN_MAX_AGE, DATABASE_URL, HSTS_SECONDS, SECRET_KEY, SSL_REDIRECT, env
+from .base import (
+    BEHIND_PROXY,
+    CONN_MAX_AGE,
+    DATABASE_URL,
+    HSTS_SECONDS,
+    LOG_FORMAT,
+    LOGGING,
+    MEDIA_STORAGE,
+    SECRET_KEY,
+    SENTRY_DSN,
+    SENTRY_ENVIRONMENT,
+    SSL_REDIRECT,
+    env,
+)
 from .base import MIDDLEWARE as _BASE_MIDDLEWARE
 
 DEBUG = False
@@ -21,7 +34,7 @@ MIDDLEWARE = [
     *_BASE_MIDDLEWARE[1:],
 ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DATABASES = {
@@ -39,6 +52,22 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = HSTS_SECONDS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-X_FRAME_OPTIONS = "DENY"
+USE_X_FORWARDED_FOR = BEHIND_PROXY is not False
+
+# Staff need their authenticator app's code to use the admin.
+ADMIN_REQUIRE_2FA = True
+
+# One JSON object per log line on stdout.
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT or "json"
+
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        integrations=[DjangoIntegration()],
+        send_default_pii=False,
+        traces_sample_rate=0,
+    )

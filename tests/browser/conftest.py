@@ -33,11 +33,24 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    """A phone-sized page. Any Content-Security-Policy violation or uncaught
+    script error on it fails the test."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    problems = []
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     yield page
     context.close()
+    assert not problems, "Problems in the browser console:\n" + "\n".join(problems)
 
 
 @pytest.fixture

@@ -1,0 +1,78 @@
+"""`make backup` / `make restore`: a backup restored into an empty database
+brings back every post and uploaded file."""
+
+import os
+import subprocess
+import sys
+from io import BytesIO
+from pathlib import Path
+
+import psycopg2
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.db import connection
+from PIL import Image as PILImage
+
+from posts.models import Image, Post
+from tests.factories import PostFactory
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def empty_database():
+    name = f"{connection.settings_dict['NAME']}_restore"
+    params = {
+        k.lower(): v
+        for k, v in connection.settings_dict.items()
+        if k in {"HOST", "PORT", "USER", "PASSWORD"} and v
+    }
+    admin = psycopg2.connect(dbname="postgres", **params)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    yield name, params
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def test_backup_then_restore_into_an_empty_database(tmp_path, empty_database):
+    posts = PostFactory.create_batch(3)
+    buffer = BytesIO()
+    PILImage.new("RGB", (8, 8), "red").save(buffer, format="PNG")
+    image = Image.objects.create(file=ContentFile(buffer.getvalue(), "x.png"), alt_text="red")
+
+    call_command("backup", output=str(tmp_path / "backup"), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert (tmp_path / "backup" / "database.dump").stat().st_size > 0
+
+    name, params = empty_database
+    restored_media = tmp_path / "restored-media"
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ldnsite.settings.dev",
+        "DATABASE_URL": url,
+        "DJANGO_MEDIA_ROOT": str(restored_media),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "restore", str(tmp_path / "backup")],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+    restored = psycopg2.connect(dbname=name, **params)
+    with restored.cursor() as cursor:
+        cursor.execute("SELECT title FROM posts_post ORDER BY id")
+        assert [row[0] for row in cursor.fetchall()] == [p.title for p in posts]
+    restored.close()
+    assert (restored_media / image.file.name).read_bytes() == buffer.getvalue()
+    assert Post.objects.count() == 3  # the original is untouched
+    assert Path(settings.MEDIA_ROOT, image.file.name).exists()
