@@ -8,6 +8,11 @@ class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Site")
 
+    def ready(self):
+        from core import pagecache
+
+        pagecache.connect_models()
+
 
 class SiteAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin, with our AdminSite (two-step login) as the default site."""

@@ -53,6 +53,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # ETag / 304 for every page, cached or not.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Whole pages for anonymous readers (see core/pagecache.py).
+    "core.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +108,19 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anonymous readers get whole cached pages (0 turns this off). Saving one of
+# these models invalidates exactly what it appears on (core/pagecache.py).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 * 60 * 24)
+PAGE_CACHE_MODELS = [
+    "core.SiteSettings",
+    "posts.Post",
+    "posts.PostUpdate",
+    "posts.Page",
+    "posts.Category",
+    "posts.Book",
+    "posts.AuthorProfile",
+]
 
 # --- Tasks ------------------------------------------------------------------
 TASKS = {

@@ -25,14 +25,23 @@ pytestmark = pytest.mark.django_db
 
 
 def prod_env(**extra):
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return {
-        **os.environ,
+        **base,
         "DJANGO_SETTINGS_MODULE": "ldnsite.settings.prod",
         "DJANGO_SECRET_KEY": "x" * 64 + "-a-long-random-production-secret",
         "DJANGO_ALLOWED_HOSTS": "pain.example.org",
         "EMAIL_URL": "smtp://127.0.0.1:2525",
         **extra,
     }
+
+
+def database_url_of_this_test_run():
+    """The URL of the database this test run uses (for subprocesses)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def test_every_page_sends_a_strict_csp_and_security_headers(client):
@@ -200,6 +209,7 @@ def test_errors_go_to_sentry_when_a_dsn_is_set(prod_static):
             [sys.executable, "-c", code],
             cwd=ROOT,
             env=prod_env(
+                DATABASE_URL=database_url_of_this_test_run(),
                 SENTRY_DSN=dsn,
                 DJANGO_ALLOWED_HOSTS="testserver",
                 DJANGO_STATIC_ROOT=str(prod_static),
@@ -210,4 +220,4 @@ def test_errors_go_to_sentry_when_a_dsn_is_set(prod_static):
     paths = [path for path, _headers, _body in sentry.requests]
     assert "/api/42/envelope/" in paths
     body = b"".join(body for _path, _headers, body in sentry.requests)
-    assert b"ZeroDivisionError" in body
+    assert b"ZeroDivisionError" in body, body[:3000]

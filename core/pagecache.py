@@ -1,0 +1,180 @@
+"""Whole-page caching for anonymous readers, invalidated precisely.
+
+A page is cached only when nothing in it can belong to one person: the request
+carries no session or messages cookie, and the response sets no cookie, is
+not private, and its Content-Security-Policy carries no nonce. Forms on such
+pages carry no CSRF token; their views are protected with
+``core.http.same_origin_required`` instead.
+
+Keys carry versions, so invalidating is a counter bump, never a scan:
+
+* the site generation, bumped when anything shown across pages changes (a post,
+  a page, a category, a reference...) and when the next scheduled post's time
+  comes (apps register a function that returns that time);
+* a per-path version, bumped when only some pages change (a post's comments).
+
+Models opt in through the PAGE_CACHE_MODELS setting; a model may define
+``cached_paths()`` returning the paths it appears on, so saving it bumps only
+those (a comment bumps its post's page and feed), otherwise the generation.
+"""
+
+import hashlib
+import logging
+from datetime import UTC, datetime
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.cache import patch_cache_control
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pagecache:generation"
+NEXT_CHANGE_KEY = "pagecache:next-change"
+NO_CHANGE = "none"
+_schedule_providers = []
+
+
+def register_schedule(provider):
+    """``provider()`` returns the next datetime at which published content
+    changes by itself (a scheduled post going live), or None."""
+    _schedule_providers.append(provider)
+    return provider
+
+
+def _path_key(path):
+    return "pagecache:path:" + hashlib.sha256(path.encode()).hexdigest()[:32]
+
+
+def invalidate_all():
+    """Every cached page is stale from now on."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, timeout=None)
+    cache.delete(NEXT_CHANGE_KEY)
+
+
+def invalidate_paths(paths):
+    """The cached copies of these paths (any query string) are stale."""
+    for path in paths:
+        key = _path_key(path)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=None)
+
+
+def _next_change():
+    times = [t for t in (provider() for provider in _schedule_providers) if t is not None]
+    return min(times).timestamp() if times else NO_CHANGE
+
+
+def _versions(path):
+    """(generation, path version), rolling the generation over when a scheduled
+    change has come. One cache round trip in the common case."""
+    path_key = _path_key(path)
+    values = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY, path_key])
+    generation = values.get(GENERATION_KEY, 0)
+    next_change = values.get(NEXT_CHANGE_KEY)
+    if next_change is None:
+        next_change = _next_change()
+        cache.set(NEXT_CHANGE_KEY, next_change, timeout=None)
+    if next_change != NO_CHANGE and datetime.now(UTC).timestamp() >= next_change:
+        invalidate_all()
+        generation = cache.get(GENERATION_KEY, 0)
+    return generation, values.get(path_key, 0)
+
+
+def _cacheable_request(request):
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def _cacheable_response(response):
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and "'nonce-" not in response.get("Content-Security-Policy", "")
+    )
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve and store whole pages for readers without a session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _cacheable_request(request):
+            response = self.get_response(request)
+            if request.method in ("GET", "HEAD") and response.status_code == 200:
+                patch_cache_control(response, private=True)
+            return response
+        try:
+            generation, path_version = _versions(request.path)
+            address = f"{request.get_host()}{request.get_full_path()}"
+            digest = hashlib.sha256(address.encode()).hexdigest()
+            key = f"pagecache:page:{generation}:{path_version}:{digest}"
+            response = cache.get(key)
+        except Exception:  # a cache outage must not take the pages down
+            logger.warning("Page cache unavailable; serving uncached", exc_info=True)
+            return self.get_response(request)
+        if response is not None:
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if _cacheable_response(response):
+            # Browsers and proxies revalidate (ETag) rather than keep stale copies.
+            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+            try:
+                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("Could not store a page in the cache", exc_info=True)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+
+# --- Invalidation on model changes -------------------------------------------
+
+
+def _changed(sender, instance, **kwargs):
+    paths = getattr(instance, "cached_paths", None)
+    if callable(paths):
+        changed = list(paths())
+        transaction.on_commit(lambda: invalidate_paths(changed))
+    else:
+        transaction.on_commit(invalidate_all)
+
+
+def _m2m_changed(sender, instance, action, **kwargs):
+    if action.startswith("post_"):
+        _changed(sender, instance)
+
+
+def connect_models():
+    """Called once from CoreConfig.ready()."""
+    for label in settings.PAGE_CACHE_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            logger.warning("PAGE_CACHE_MODELS names %s, which is not installed", label)
+            continue
+        post_save.connect(_changed, sender=model, dispatch_uid=f"pagecache-save-{label}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"pagecache-delete-{label}")
+        for field in model._meta.many_to_many:
+            through = getattr(field.remote_field, "through", None)
+            if through is not None:
+                m2m_changed.connect(
+                    _m2m_changed, sender=through, dispatch_uid=f"pagecache-m2m-{label}-{field.name}"
+                )

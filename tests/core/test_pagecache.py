@@ -1,0 +1,127 @@
+"""Anonymous readers get cached pages; any change shows at once; nobody ever
+gets another person's page."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from posts.models import Post
+from tests.factories import PostFactory, PostUpdateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run what would run at commit (the invalidation), as a real save does."""
+
+    def run(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+
+    return run
+
+
+def test_second_anonymous_request_is_served_from_the_cache_without_queries(
+    django_assert_num_queries,
+):
+    post = PostFactory()
+    reader = Client()
+    first = reader.get(post.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss"
+    assert "public" in first["Cache-Control"]
+    with django_assert_num_queries(0):
+        second = reader.get(post.get_absolute_url())
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+
+
+def test_editing_a_post_shows_at_once(commit):
+    post = PostFactory(title="Old title")
+    reader = Client()
+    reader.get(post.get_absolute_url())
+    reader.get("/")
+
+    def edit():
+        post.title = "New title"
+        post.save()
+
+    commit(edit)
+    assert "New title" in reader.get(post.get_absolute_url()).text
+    assert "New title" in reader.get("/").text
+
+
+def test_a_dated_update_shows_at_once(commit):
+    post = PostFactory()
+    reader = Client()
+    reader.get(post.get_absolute_url())
+    commit(lambda: PostUpdateFactory(post=post, text="<p>Fresh evidence.</p>"))
+    assert "Fresh evidence." in reader.get(post.get_absolute_url()).text
+
+
+def test_scheduled_post_appears_at_its_time_in_cached_pages(commit):
+    later = timezone.now() + timedelta(hours=2)
+    reader = Client()
+    commit(lambda: PostFactory(title="Scheduled LDN post", published_at=later))
+    assert "Scheduled LDN post" not in reader.get("/").text
+    assert reader.get("/")["X-Page-Cache"] == "hit"
+    with time_machine.travel(later + timedelta(seconds=1)):
+        response = reader.get("/")
+        assert response["X-Page-Cache"] == "miss"
+        assert "Scheduled LDN post" in response.text
+
+
+def test_staff_pages_are_never_stored_nor_served_to_readers(staff_client):
+    post = PostFactory()
+    staff_page = staff_client.get(post.get_absolute_url())
+    assert "Writing desk" in staff_page.text
+    assert "private" in staff_page["Cache-Control"]
+    assert "X-Page-Cache" not in staff_page
+    reader_page = Client().get(post.get_absolute_url())
+    assert reader_page["X-Page-Cache"] == "miss"
+    assert "Writing desk" not in reader_page.text
+
+
+def test_drafts_previewed_by_staff_are_not_cached_for_anyone(staff_client):
+    draft = PostFactory(status=Post.Status.DRAFT, published_at=None)
+    assert staff_client.get(draft.get_absolute_url()).status_code == 200
+    assert Client().get(draft.get_absolute_url()).status_code == 404
+
+
+def test_readers_with_pending_messages_get_a_fresh_page():
+    post = PostFactory()
+    reader = Client()
+    reader.get(post.get_absolute_url())
+    reader.cookies["messages"] = "something"
+    assert "X-Page-Cache" not in reader.get(post.get_absolute_url())
+
+
+def test_conditional_get_answers_304():
+    post = PostFactory()
+    reader = Client()
+    first = reader.get(post.get_absolute_url())
+    etag = first["ETag"]
+    again = reader.get(post.get_absolute_url(), headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_pages_still_render_when_the_cache_server_is_down(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    post = PostFactory(title="Still readable")
+    response = Client().get(post.get_absolute_url())
+    assert response.status_code == 200
+    assert "Still readable" in response.text
