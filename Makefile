@@ -67,6 +67,7 @@ test: lint check-postgres
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: check-postgres
+	@command -v wrk >/dev/null || { echo "Installing wrk for the load run..."; apt-get install -y -qq wrk; }
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ldnsite_bench} \
 		$(BIN)/python bench/run.py $(BENCH_ARGS)
 
