@@ -6,7 +6,8 @@ not private, and its Content-Security-Policy carries no nonce. Forms on such
 pages carry no CSRF token; their views are protected with
 ``core.http.same_origin_required`` instead.
 
-Keys carry versions, so invalidating is a counter bump, never a scan:
+Entries carry the versions they were made under, so invalidating is a counter
+bump, never a scan (and a hit costs one cache round trip):
 
 * the site generation, bumped when anything shown across pages changes (a post,
   a page, a category, a reference...) and when the next scheduled post's time
@@ -27,7 +28,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils.cache import patch_cache_control
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control, set_response_etag
 
 logger = logging.getLogger(__name__)
 
@@ -72,11 +74,11 @@ def _next_change():
     return min(times).timestamp() if times else NO_CHANGE
 
 
-def _versions(path):
-    """(generation, path version), rolling the generation over when a scheduled
-    change has come. One cache round trip in the common case."""
+def _lookup(path, page_key):
+    """(generation, path version, stored entry) in one cache round trip, rolling
+    the generation over when a scheduled change has come."""
     path_key = _path_key(path)
-    values = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY, path_key])
+    values = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY, path_key, page_key])
     generation = values.get(GENERATION_KEY, 0)
     next_change = values.get(NEXT_CHANGE_KEY)
     if next_change is None:
@@ -85,7 +87,7 @@ def _versions(path):
     if next_change != NO_CHANGE and datetime.now(UTC).timestamp() >= next_change:
         invalidate_all()
         generation = cache.get(GENERATION_KEY, 0)
-    return generation, values.get(path_key, 0)
+    return generation, values.get(path_key, 0), values.get(page_key)
 
 
 def _cacheable_request(request):
@@ -121,24 +123,26 @@ class AnonymousPageCacheMiddleware:
             if request.method in ("GET", "HEAD") and response.status_code == 200:
                 patch_cache_control(response, private=True)
             return response
+        address = f"{request.get_host()}{request.get_full_path()}"
+        key = "pagecache:page:" + hashlib.sha256(address.encode()).hexdigest()
         try:
-            generation, path_version = _versions(request.path)
-            address = f"{request.get_host()}{request.get_full_path()}"
-            digest = hashlib.sha256(address.encode()).hexdigest()
-            key = f"pagecache:page:{generation}:{path_version}:{digest}"
-            response = cache.get(key)
+            generation, path_version, entry = _lookup(request.path, key)
         except Exception:  # a cache outage must not take the pages down
             logger.warning("Page cache unavailable; serving uncached", exc_info=True)
             return self.get_response(request)
-        if response is not None:
+        if entry is not None and entry[:2] == (generation, path_version):
+            _, _, status, headers, content = entry
+            response = HttpResponse(content, status=status, headers=headers)
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)
         if _cacheable_response(response):
             # Browsers and proxies revalidate (ETag) rather than keep stale copies.
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+            set_response_etag(response)  # once, here, rather than on every hit
+            entry = (generation, path_version, response.status_code, dict(response.items()))
             try:
-                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+                cache.set(key, (*entry, response.content), settings.PAGE_CACHE_SECONDS)
             except Exception:
                 logger.warning("Could not store a page in the cache", exc_info=True)
             response["X-Page-Cache"] = "miss"
