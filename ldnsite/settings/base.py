@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "solo",
     "core",
     "posts",
+    "references",
 ]
 
 MIDDLEWARE = [
@@ -193,3 +194,11 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# --- References (the bibliography) ------------------------------------------
+# Attached files (PDFs, slides) live outside MEDIA_ROOT and are served only
+# through a view that checks who may have them. Unset: a folder beside
+# MEDIA_ROOT (var/media → var/media-private).
+REFERENCE_FILES_ROOT = env("REFERENCE_FILES_ROOT", default="")
+# The largest attachment the admin accepts, in MB.
+REFERENCES_MAX_UPLOAD_MB = env.int("REFERENCES_MAX_UPLOAD_MB", default=50)
