@@ -195,8 +195,6 @@ def build(post, *, staff: bool, style: str) -> Bibliography:
             found.append((numbers[ref.pk], item.locator))
         out.append(body[position : cite.start])
         position = cite.end
-        if found:
-            out.append(str(_mark(found, style, anchor)))
         for item in missing:
             unknown.append(item.label)
             if staff:
@@ -211,6 +209,8 @@ def build(post, *, staff: bool, style: str) -> Bibliography:
                 )
             else:
                 out.append(escape(f"[@{item.text.lstrip('@')}]"))
+        if found:
+            out.append(str(_mark(found, style, anchor)))
     out.append(body[position:])
 
     entries = [
@@ -227,3 +227,11 @@ def build(post, *, staff: bool, style: str) -> Bibliography:
         unknown=sorted(set(unknown)),
         style=style,
     )
+
+
+def strip(text: str) -> str:
+    """The text without its citation marks (for summaries and meta descriptions)."""
+    cites = parse(text)
+    for cite in reversed(cites):
+        text = text[: cite.start].rstrip(" ") + text[cite.end :]
+    return text

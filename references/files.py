@@ -50,7 +50,7 @@ class Inspected:
 
 
 def max_upload_bytes() -> int:
-    return settings.REFERENCES_MAX_UPLOAD_MB * 1024 * 1024
+    return int(settings.REFERENCES_MAX_UPLOAD_MB * 1024 * 1024)
 
 
 def extension_for(mime_type: str) -> str:

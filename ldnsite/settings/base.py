@@ -201,4 +201,4 @@ LOGGING = {
 # MEDIA_ROOT (var/media → var/media-private).
 REFERENCE_FILES_ROOT = env("REFERENCE_FILES_ROOT", default="")
 # The largest attachment the admin accepts, in MB.
-REFERENCES_MAX_UPLOAD_MB = env.int("REFERENCES_MAX_UPLOAD_MB", default=50)
+REFERENCES_MAX_UPLOAD_MB = env.float("REFERENCES_MAX_UPLOAD_MB", default=50)
