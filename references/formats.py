@@ -222,16 +222,20 @@ RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 
 
 def _ris_name(creator: Creator) -> str:
+    """A person is always "Family, Given" (the comma stays when there is no
+    given name); a group name has no comma, as Zotero reads them."""
     if creator.literal:
         return creator.literal
-    return f"{creator.family}, {creator.given}" if creator.given else creator.family
+    return f"{creator.family}, {creator.given}".strip()
 
 
-def _split_name(text: str, role: str) -> dict:
+def _split_name(text: str, role: str, *, comma_less_is_group: bool = False) -> dict:
     text = text.strip()
     if "," in text:
         family, given = (p.strip() for p in text.split(",", 1))
         return {"role": role, "family": family, "given": given, "literal": ""}
+    if comma_less_is_group and " " in text:
+        return {"role": role, "family": "", "given": "", "literal": text}
     return {"role": role, "family": text, "given": "", "literal": ""}
 
 
@@ -369,8 +373,14 @@ def read_ris(text: str) -> list[Record]:
         f.update(retraction_url=first("C4"), open_access_url=first("C5"))
         if f["pmid"] and not f["pmid"].isdigit():
             f["pmid"] = ""  # AN is an accession number in other databases
-        record.creators = [_split_name(n, "author") for n in tags.get("AU", []) + tags.get("A1", [])]
-        record.creators += [_split_name(n, "editor") for n in tags.get("A2", []) + tags.get("ED", [])]
+        record.creators = [
+            _split_name(n, "author", comma_less_is_group=True)
+            for n in tags.get("AU", []) + tags.get("A1", [])
+        ]
+        record.creators += [
+            _split_name(n, "editor", comma_less_is_group=True)
+            for n in tags.get("A2", []) + tags.get("ED", [])
+        ]
         record.tags = [k for k in tags.get("KW", []) if k]
         record.conditions = [c.strip() for c in first("C8").split(";") if c.strip()]
         records.append(record)

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -7,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from core.sites import absolute_url
 from posts.models import Category, Post
@@ -71,7 +72,10 @@ class ReferenceFilterForm(forms.Form):
         if data["condition"]:
             queryset = queryset.filter(conditions__slug=data["condition"])
         if data["tag"]:
-            queryset = queryset.filter(tags__slug=data["tag"])
+            tagged = TaggedItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(Reference), tag__slug=data["tag"]
+            )
+            queryset = queryset.filter(pk__in=tagged.values("object_id"))
         for word in data["q"].split()[:10]:
             queryset = queryset.filter(
                 Q(title__icontains=word)

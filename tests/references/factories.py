@@ -24,7 +24,9 @@ class ReferenceFactory(DjangoModelFactory):
     @factory.post_generation
     def authors(self, create, extracted, **kwargs):
         if create:
-            for position, (family, given) in enumerate(extracted or [("Gironi", "M")]):
+            for position, (family, given) in enumerate(
+                [("Gironi", "M")] if extracted is None else extracted
+            ):
                 Creator.objects.create(
                     reference=self, family=family, given=given, position=position
                 )
