@@ -338,4 +338,3 @@ class CitationsAdminMixin:
                 % {"keys": ", ".join(f"[@{key}]" for key in unknown)},
                 messages.WARNING,
             )
-

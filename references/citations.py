@@ -76,7 +76,7 @@ def lookups(cites):
 def unresolved_identifiers(body: str) -> list[str]:
     """``pmid:``/``doi:`` citations that match no reference (for the post form)."""
     cites = parse(body)
-    keys, pmids, dois = lookups(cites)
+    _keys, pmids, dois = lookups(cites)
     if not pmids and not dois:
         return []
     found = Reference.objects.matching(pmids=pmids, dois=dois).values_list("pmid", "doi")
@@ -183,8 +183,10 @@ def build(post, *, staff: bool, style: str) -> Bibliography:
         anchor = f"cite-{index}"
         found, missing = [], []
         for item in cite.items:
-            ref = by_pmid.get(item.pmid) if item.pmid else (
-                by_doi.get(item.doi) if item.doi else by_key.get(item.key)
+            ref = (
+                by_pmid.get(item.pmid)
+                if item.pmid
+                else (by_doi.get(item.doi) if item.doi else by_key.get(item.key))
             )
             if ref is None:
                 missing.append(item)

@@ -156,9 +156,7 @@ def inspect_upload(uploaded, *, name: str | None = None) -> Inspected:
     if detected not in ACCEPTED:
         shown = detected or _("unrecognised content")
         raise ValidationError(
-            _(
-                "“%(name)s” is not a PDF, PowerPoint, Word file or image (its content is %(kind)s)."
-            )
+            _("“%(name)s” is not a PDF, PowerPoint, Word file or image (its content is %(kind)s).")
             % {"name": name, "kind": shown},
             code="unsupported",
         )
@@ -197,8 +195,13 @@ def render_thumbnail(data: bytes, mime_type: str) -> bytes | None:
     if mime_type == PDF:
         import pypdfium2
 
-        document = pypdfium2.PdfDocument(data)
         try:
+            document = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError:
+            return None  # damaged or encrypted: listed without a thumbnail
+        try:
+            if len(document) == 0:
+                return None
             page = document[0]
             scale = THUMBNAIL_WIDTH / page.get_width()
             image = page.render(scale=scale).to_pil()

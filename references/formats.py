@@ -211,12 +211,12 @@ RIS_TYPES = {
     "report": "RPRT",
 }
 RIS_IMPORT_TYPES = {
-    **{t: "article-journal" for t in ("JOUR", "JFULL", "ABST", "MGZN", "NEWS", "EJOUR", "INPR")},
-    **{t: "speech" for t in ("CONF", "CPAPER", "SLIDE", "PCOMM", "HEAR")},
-    **{t: "book" for t in ("BOOK", "EBOOK", "EDBOOK")},
-    **{t: "chapter" for t in ("CHAP", "ECHAP")},
-    **{t: "webpage" for t in ("ELEC", "WEB", "BLOG")},
-    **{t: "report" for t in ("RPRT", "GOVDOC", "THES", "STAND", "GEN")},
+    **dict.fromkeys(("JOUR", "JFULL", "ABST", "MGZN", "NEWS", "EJOUR", "INPR"), "article-journal"),
+    **dict.fromkeys(("CONF", "CPAPER", "SLIDE", "PCOMM", "HEAR"), "speech"),
+    **dict.fromkeys(("BOOK", "EBOOK", "EDBOOK"), "book"),
+    **dict.fromkeys(("CHAP", "ECHAP"), "chapter"),
+    **dict.fromkeys(("ELEC", "WEB", "BLOG"), "webpage"),
+    **dict.fromkeys(("RPRT", "GOVDOC", "THES", "STAND", "GEN"), "report"),
 }
 RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 
@@ -308,9 +308,7 @@ def _ris_chunks(text):
         else:
             record.append((tag, value, number))
     if record is not None:
-        errors.append(
-            _("line %(line)d: the record is not closed with “ER  -”.") % {"line": start}
-        )
+        errors.append(_("line %(line)d: the record is not closed with “ER  -”.") % {"line": start})
     yield None, None, errors
 
 
@@ -362,7 +360,7 @@ def read_ris(text: str) -> list[Record]:
         date_text = first("DA", "Y1")
         if year_text[:4].isdigit():
             f["issued_year"] = int(year_text[:4])
-            parts = [p for p in date_text.split("/")]
+            parts = list(date_text.split("/"))
             if len(parts) > 1 and parts[1].isdigit():
                 f["issued_month"] = int(parts[1])
                 if len(parts) > 2 and parts[2].isdigit():
@@ -413,7 +411,7 @@ BIBTEX_IMPORT_TYPES = {
     "mastersthesis": "report",
 }
 _LATEX_SPECIAL = str.maketrans({c: f"\\{c}" for c in "&%$#_{}"})
-MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
 def _bib_value(value: str) -> str:
@@ -471,7 +469,10 @@ def write_bibtex(references, *, private=False) -> str:
 
 
 def _bib_names(value: str, role: str) -> list[dict]:
-    from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+    from bibtexparser.middlewares.names import (
+        parse_single_name_into_parts,
+        split_multiple_persons_names,
+    )
 
     creators = []
     for name in split_multiple_persons_names(value):
@@ -492,11 +493,17 @@ def _unlatex(value: str) -> str:
     from pylatexenc.latex2text import LatexNodes2Text
 
     value = str(value).strip()
-    while value.startswith("{") and value.endswith("}") and value.count("{") == 1 + value[1:-1].count("{"):
+    while (
+        value.startswith("{")
+        and value.endswith("}")
+        and value.count("{") == 1 + value[1:-1].count("{")
+    ):
         value = value[1:-1]
     if not re.search(r"[\\{}$~]", value):
         return value
-    return LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False).latex_to_text(value).strip()
+    return (
+        LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False).latex_to_text(value).strip()
+    )
 
 
 def read_bibtex(text: str) -> list[Record]:
@@ -530,14 +537,16 @@ def read_bibtex(text: str) -> list[Record]:
         entry_type = entry.entry_type.lower()
         kind = BIBTEX_IMPORT_TYPES.get(entry_type)
         if kind is None:
-            kind = "speech" if fields.get("eventtitle") else (
-                "webpage" if fields.get("url") and entry_type == "misc" else "report"
+            kind = (
+                "speech"
+                if fields.get("eventtitle")
+                else ("webpage" if fields.get("url") and entry_type == "misc" else "report")
             )
         record = Record(where=where)
         f = record.fields
         f.update(type=kind, key=entry.key, title=fields["title"])
-        f["container_title"] = fields.get("journal") or fields.get("journaltitle") or fields.get(
-            "booktitle", ""
+        f["container_title"] = (
+            fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle", "")
         )
         f["container_title_short"] = fields.get("shortjournal", "")
         f.update(event_title=fields.get("eventtitle", ""), event_place=fields.get("venue", ""))
@@ -563,7 +572,9 @@ def read_bibtex(text: str) -> list[Record]:
                 for creator in _bib_names(raw_fields[role], role):
                     creator = {k: _unlatex(v) if k != "role" else v for k, v in creator.items()}
                     record.creators.append(creator)
-        record.tags = [k.strip() for k in re.split(r"[,;]", fields.get("keywords", "")) if k.strip()]
+        record.tags = [
+            k.strip() for k in re.split(r"[,;]", fields.get("keywords", "")) if k.strip()
+        ]
         record.conditions = [
             c.strip() for c in fields.get("conditions", "").split(",") if c.strip()
         ]
@@ -627,7 +638,9 @@ def read_medline(text: str) -> list[Record]:
         f.update(type="article-journal", title=str(item["title"]).rstrip("."))
         f["container_title"] = item.get("journal", "")
         f["container_title_short"] = item.get("journal_abbreviated", "")
-        f.update(volume=str(item.get("journal_volume", "")), issue=str(item.get("journal_issue", "")))
+        f.update(
+            volume=str(item.get("journal_volume", "")), issue=str(item.get("journal_issue", ""))
+        )
         f.update(page=str(item.get("pages", "")), abstract=item.get("abstract", ""))
         f.update(pmid=str(item.get("pubmed_id", "")), doi=item.get("doi", ""))
         f["pmcid"] = normalize_pmcid(item.get("pmcid", ""))
@@ -649,7 +662,12 @@ def read_medline(text: str) -> list[Record]:
 
 
 # --- choosing a format -------------------------------------------------------------
-READERS = {"bibtex": read_bibtex, "ris": read_ris, "medline": read_medline, "csl-json": read_csl_json}
+READERS = {
+    "bibtex": read_bibtex,
+    "ris": read_ris,
+    "medline": read_medline,
+    "csl-json": read_csl_json,
+}
 WRITERS = {
     "ris": (write_ris, "application/x-research-info-systems", "ris"),
     "bibtex": (write_bibtex, "application/x-bibtex", "bib"),
@@ -673,7 +691,10 @@ def detect_format(name: str, text: str) -> str:
     if head.startswith("PMID-"):
         return "medline"
     raise FileFormatError(
-        [_("Cannot tell the format of “%(name)s”: use .bib, .ris, .nbib or .json.") % {"name": name}]
+        [
+            _("Cannot tell the format of “%(name)s”: use .bib, .ris, .nbib or .json.")
+            % {"name": name}
+        ]
     )
 
 

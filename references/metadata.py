@@ -98,4 +98,6 @@ def highwire(reference: Reference, *, pdf_url: str = "") -> list[tuple[str, str]
 
 def public_pdf(reference: Reference):
     """The first public PDF among the (prefetched) attachments, if any."""
-    return next((a for a in reference.attachments.all() if a.is_public and a.mime_type == PDF), None)
+    return next(
+        (a for a in reference.attachments.all() if a.is_public and a.mime_type == PDF), None
+    )

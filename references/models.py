@@ -166,7 +166,9 @@ class Reference(models.Model):
         validators=[RegexValidator(r"^PMC\d{1,10}$", _("A PMC ID looks like PMC1234567."))],
     )
     retracted = models.BooleanField(
-        _("retracted"), default=False, help_text=_("Shows a “Retracted” banner wherever it is listed.")
+        _("retracted"),
+        default=False,
+        help_text=_("Shows a “Retracted” banner wherever it is listed."),
     )
     retraction_url = models.URLField(_("retraction notice"), max_length=500, blank=True)
     open_access_url = models.URLField(
@@ -202,9 +204,7 @@ class Reference(models.Model):
                 name="reference_unique_doi",
                 violation_error_message=_("Another reference already has this DOI."),
             ),
-            models.CheckConstraint(
-                condition=Q(doi=Lower("doi")), name="reference_doi_lowercase"
-            ),
+            models.CheckConstraint(condition=Q(doi=Lower("doi")), name="reference_doi_lowercase"),
             models.UniqueConstraint(
                 fields=["pmid"],
                 condition=~Q(pmid=""),
@@ -236,12 +236,22 @@ class Reference(models.Model):
         year = f" ({self.issued_year})" if self.issued_year else ""
         return f"{self.key}: {self.title}{year}" if self.key else f"{self.title}{year}"
 
+    def save(self, *args, **kwargs):
+        self.doi = normalize_doi(self.doi)
+        self.pmid = normalize_pmid(self.pmid)
+        self.pmcid = normalize_pmcid(self.pmcid)
+        if not self.key:
+            self.key = self.suggest_key()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("references:detail", kwargs={"key": self.key})
 
     def clean(self):
         if self.key.lower() in RESERVED_KEYS or self.key.lower().startswith(("pmid:", "doi:")):
-            raise ValidationError({"key": _("This key is used by the site itself. Choose another.")})
+            raise ValidationError(
+                {"key": _("This key is used by the site itself. Choose another.")}
+            )
         self.doi = normalize_doi(self.doi)
         self.pmid = normalize_pmid(self.pmid)
         self.pmcid = normalize_pmcid(self.pmcid)
@@ -253,14 +263,6 @@ class Reference(models.Model):
             raise ValidationError(
                 {"retracted": _("Tick “retracted” too, or remove the retraction notice.")}
             )
-
-    def save(self, *args, **kwargs):
-        self.doi = normalize_doi(self.doi)
-        self.pmid = normalize_pmid(self.pmid)
-        self.pmcid = normalize_pmcid(self.pmcid)
-        if not self.key:
-            self.key = self.suggest_key()
-        super().save(*args, **kwargs)
 
     def suggest_key(self, first_family: str = "") -> str:
         """``zhang2004``, then ``zhang2004b``… for the next one."""
@@ -492,9 +494,7 @@ class Attachment(models.Model):
 class PostReference(models.Model):
     """A reference a post lists under it without (or besides) citing it in the text."""
 
-    post = models.ForeignKey(
-        "posts.Post", on_delete=models.CASCADE, related_name="reference_links"
-    )
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="reference_links")
     reference = models.ForeignKey(
         Reference,
         verbose_name=_("reference"),

@@ -26,7 +26,9 @@ def attachment_saved(*, attachment: Attachment, file_changed: bool) -> None:
     """After an attachment is stored: make its thumbnail in the worker once
     the transaction commits."""
     if file_changed and attachment.mime_type in THUMBNAILED:
-        transaction.on_commit(partial(make_attachment_thumbnail.enqueue, attachment_id=attachment.pk))
+        transaction.on_commit(
+            partial(make_attachment_thumbnail.enqueue, attachment_id=attachment.pk)
+        )
 
 
 def attach_file(*, reference: Reference, uploaded, **fields) -> tuple[Attachment, bool]:

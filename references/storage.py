@@ -36,7 +36,9 @@ class AttachmentStorage(FileSystemStorage):
         return None
 
     def url(self, name):
-        raise ValueError("Attachment files have no public URL; link to Attachment.get_absolute_url().")
+        raise ValueError(
+            "Attachment files have no public URL; link to Attachment.get_absolute_url()."
+        )
 
 
 attachment_storage = AttachmentStorage()

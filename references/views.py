@@ -232,7 +232,10 @@ def export_post(request, pk, fmt):
 
 
 UNAPI_FORMATS = {
-    "ris": ("application/x-research-info-systems", "https://en.wikipedia.org/wiki/RIS_(file_format)"),
+    "ris": (
+        "application/x-research-info-systems",
+        "https://en.wikipedia.org/wiki/RIS_(file_format)",
+    ),
     "bibtex": ("application/x-bibtex", "https://www.bibtex.org/Format/"),
 }
 

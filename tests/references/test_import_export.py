@@ -37,7 +37,7 @@ def rich_bibliography():
     )
     gironi.conditions.add(ms)
     gironi.tags.add("naltrexone", "multiple sclerosis")
-    talk = ReferenceFactory(
+    ReferenceFactory(
         key="vojdani2008",
         type=Reference.Type.TALK,
         genre="Slides",
@@ -207,7 +207,10 @@ def test_admin_imports_a_pubmed_file(staff_client):
     assert "1 new, 0 merged" in response.text
     zhang = Reference.objects.get()
     assert zhang.key == "zhang2004"
-    assert zhang.title == "Morphinan neuroprotection: new insight into the therapy of neurodegeneration"
+    assert (
+        zhang.title
+        == "Morphinan neuroprotection: new insight into the therapy of neurodegeneration"
+    )
     assert (zhang.container_title_short, zhang.volume, zhang.issue, zhang.page) == (
         "Crit Rev Neurobiol",
         "16",

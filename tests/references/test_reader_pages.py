@@ -71,7 +71,7 @@ def test_bibliography_filters_and_search(client, bibliography):
 def test_reference_page_has_citation_abstract_files_and_cited_in(client, bibliography):
     gironi = bibliography["gironi"]
     pdf = attach(gironi, pdf_upload(title="gironi"))
-    citing = PostFactory(title="LDN in MS", body="<p>Safe [@pmid:18728058].</p>")
+    PostFactory(title="LDN in MS", body="<p>Safe [@pmid:18728058].</p>")
     listing = PostFactory(title="Reading list")
     list_under(listing, gironi)
     draft = PostFactory(
