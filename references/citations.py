@@ -7,6 +7,7 @@ reuses its number; neighbouring numbers collapse (1–3). Nothing is stored."""
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -159,19 +160,32 @@ def _mark(numbers_and_locators, style, anchor):
 
 
 def build(post, *, staff: bool, style: str) -> Bibliography:
-    """Number the post's citations and list its references (4 queries)."""
+    """Number the post's citations and list its references (one query, and
+    two for the authors and files when there are references)."""
     body = post.body or ""
     cites = parse(body)
     keys, pmids, dois = lookups(cites)
-    listed_ids = list(
-        PostReference.objects.filter(post=post).values_list("reference_id", flat=True)
+    links = PostReference.objects.filter(post=post, reference=OuterRef("pk")).order_by(
+        "position", "pk"
     )
+    condition = Q(pk__in=PostReference.objects.filter(post=post).values("reference_id"))
+    if keys or pmids or dois:
+        condition |= Q(pk__in=Reference.objects.matching(keys=keys, pmids=pmids, dois=dois))
     references = list(
-        (
-            Reference.objects.filter(pk__in=listed_ids)
-            | Reference.objects.matching(keys=keys, pmids=pmids, dois=dois)
-        ).with_details()
+        Reference.objects.filter(condition)
+        .annotate(
+            listed_position=Subquery(links.values("position")[:1]),
+            listed_link=Subquery(links.values("pk")[:1]),
+        )
+        .with_details()
     )
+    listed_ids = [
+        r.pk
+        for r in sorted(
+            (r for r in references if r.listed_link is not None),
+            key=lambda r: (r.listed_position, r.listed_link),
+        )
+    ]
     by_key = {r.key: r for r in references}
     by_pmid = {r.pmid: r for r in references if r.pmid}
     by_doi = {r.doi: r for r in references if r.doi}

@@ -6,6 +6,7 @@ Citation numbers are never stored: they are computed when a post is rendered
 
 import re
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -40,6 +41,9 @@ def normalize_pmcid(value) -> str:
     return value
 
 
+STYLE_CACHE_KEY = "references:citation-style"
+
+
 class BibliographySettings(SingletonModel):
     """How citations and reference lists look on the site (one row)."""
 
@@ -61,6 +65,19 @@ class BibliographySettings(SingletonModel):
 
     def __str__(self):
         return str(_("Bibliography settings"))
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(STYLE_CACHE_KEY)
+
+    @classmethod
+    def current_style(cls) -> str:
+        """The chosen style, cached (a post page asks for it on every view)."""
+        style = cache.get(STYLE_CACHE_KEY)
+        if style is None:
+            style = cls.get_solo().citation_style
+            cache.set(STYLE_CACHE_KEY, style, None)
+        return style
 
 
 class ReferenceQuerySet(models.QuerySet):

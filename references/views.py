@@ -31,9 +31,7 @@ class BibliographyMixin:
         return Reference.objects.with_details()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            style=BibliographySettings.get_solo().citation_style, **kwargs
-        )
+        return super().get_context_data(style=BibliographySettings.current_style(), **kwargs)
 
 
 class ReferenceFilterForm(forms.Form):

@@ -17,7 +17,7 @@ def post_bibliography(context, post):
     return citations.build(
         post,
         staff=bool(user and user.is_staff),
-        style=BibliographySettings.get_solo().citation_style,
+        style=BibliographySettings.current_style(),
     )
 
 
