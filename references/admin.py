@@ -59,9 +59,23 @@ class AttachmentForm(forms.ModelForm):
         return uploaded
 
 
+class AttachmentFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            digest = getattr(form.instance, "sha256", "")
+            if not form.cleaned_data or "file" not in form.changed_data or not digest:
+                continue
+            if digest in seen:
+                form.add_error("file", _("The same file is uploaded twice here."))
+            seen.add(digest)
+
+
 class AttachmentInline(admin.StackedInline):
     model = Attachment
     form = AttachmentForm
+    formset = AttachmentFormSet
     extra = 0
     fields = ["file", "kind", "is_public", "permission_note", "position", "details", "preview"]
     readonly_fields = ["details", "preview"]
@@ -131,7 +145,6 @@ class ReferenceAdmin(admin.ModelAdmin):
         "creators__family",
         "creators__literal",
     ]
-    autocomplete_fields = []
     filter_horizontal = ["conditions"]
     readonly_fields = ["created_at", "updated_at", "cite_as"]
     inlines = [CreatorInline, AttachmentInline]
@@ -188,6 +201,10 @@ class ReferenceAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         if formset.model is Attachment:
+            for deleted in formset.deleted_objects:
+                services.attachment_deleted(
+                    file_name=deleted.file.name, thumbnail_name=deleted.thumbnail.name or ""
+                )
             for inline_form in formset.forms:
                 if inline_form.instance.pk and "file" in inline_form.changed_data:
                     services.attachment_saved(attachment=inline_form.instance, file_changed=True)

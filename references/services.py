@@ -44,3 +44,15 @@ def attach_file(*, reference: Reference, uploaded, **fields) -> tuple[Attachment
     attachment.save()
     attachment_saved(attachment=attachment, file_changed=True)
     return attachment, True
+
+
+def attachment_deleted(*, file_name: str, thumbnail_name: str = "") -> None:
+    """Remove a deleted attachment's file and thumbnail once the deletion commits."""
+    from references.storage import attachment_storage
+
+    def remove():
+        for name in (file_name, thumbnail_name):
+            if name:
+                attachment_storage.delete(name)
+
+    transaction.on_commit(remove)

@@ -196,3 +196,48 @@ def _png_bytes():
     buffer = io.BytesIO()
     Image.new("RGB", (10, 10), "red").save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def test_one_file_twice_in_one_save_and_deleting_removes_the_file(
+    staff_client, django_capture_on_commit_callbacks
+):
+    data = pdf_upload(title="twice").read()
+    form = _reference_form(
+        **{
+            **_with_file(SimpleUploadedFile("a.pdf", data)),
+            "attachments-TOTAL_FORMS": "2",
+            "attachments-1-file": SimpleUploadedFile("b.pdf", data),
+            "attachments-1-kind": "supplement",
+            "attachments-1-is_public": "on",
+            "attachments-1-position": "1",
+        },
+    )
+    response = staff_client.post(reverse("admin:references_reference_add"), form)
+    assert "The same file is uploaded twice here." in response.text
+    assert not Attachment.objects.exists()
+
+    reference = ReferenceFactory()
+    attachment = attach(reference, pdf_upload(title="to delete"))
+    stored = Path(attachment.file.path)
+    change = reverse("admin:references_reference_change", args=[reference.pk])
+    data = _reference_form(
+        title=reference.title,
+        key=reference.key,
+        doi="",
+        **{
+            "creators-TOTAL_FORMS": "0",
+            "attachments-TOTAL_FORMS": "1",
+            "attachments-INITIAL_FORMS": "1",
+            "attachments-0-id": attachment.pk,
+            "attachments-0-reference": reference.pk,
+            "attachments-0-kind": "full-text",
+            "attachments-0-is_public": "on",
+            "attachments-0-position": "0",
+            "attachments-0-DELETE": "on",
+        },
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert not Attachment.objects.exists()
+    assert not stored.exists()
