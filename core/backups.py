@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 
 def pg_env(settings_dict) -> dict[str, str]:
@@ -24,5 +25,6 @@ def pg_env(settings_dict) -> dict[str, str]:
 def media_dirs() -> dict[str, Path]:
     """Folders of uploaded files, by the name they have inside the tarball."""
     dirs = {"media": Path(settings.MEDIA_ROOT)}
-    dirs.update({name: Path(path) for name, path in getattr(settings, "BACKUP_DIRS", {}).items()})
+    for name, where in getattr(settings, "BACKUP_DIRS", {}).items():
+        dirs[name] = Path(import_string(where)() if "." in str(where) else where)
     return dirs

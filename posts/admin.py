@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from posts import services
 from posts.models import AuthorProfile, Book, Category, Image, Page, Post, PostUpdate
+from references.admin import CitationsAdminMixin
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -39,7 +40,7 @@ class PostUpdateInline(admin.StackedInline):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(CitationsAdminMixin, admin.ModelAdmin):
     list_display = ["title", "state", "published_at", "author", "category_list", "is_featured"]
     list_display_links = ["title"]
     list_filter = [StateFilter, "categories", "is_featured", "author"]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "core",
     "posts",
+    "references",
 ]
 
 MIDDLEWARE = [
@@ -102,8 +103,10 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that degrades to "no cache" while Redis is down.
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -120,6 +123,11 @@ PAGE_CACHE_MODELS = [
     "posts.Category",
     "posts.Book",
     "posts.AuthorProfile",
+    "references.BibliographySettings",
+    "references.Reference",
+    "references.Creator",
+    "references.Attachment",
+    "references.PostReference",
 ]
 
 # --- Tasks ------------------------------------------------------------------
@@ -304,3 +312,14 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# --- References (the bibliography) ------------------------------------------
+# Attached files (PDFs, slides) live outside MEDIA_ROOT and are served only
+# through a view that checks who may have them. Unset: a folder beside
+# MEDIA_ROOT (var/media → var/media-private).
+REFERENCE_FILES_ROOT = env("REFERENCE_FILES_ROOT", default="")
+# The largest attachment the admin accepts, in MB.
+REFERENCES_MAX_UPLOAD_MB = env.float("REFERENCES_MAX_UPLOAD_MB", default=50)
+# `manage.py backup` saves these folders beside MEDIA_ROOT (name: a callable's
+# dotted path returning the folder).
+BACKUP_DIRS = {"reference-files": "references.storage.files_root"}

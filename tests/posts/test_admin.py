@@ -33,6 +33,9 @@ def _post_form(author, **overrides):
         "updates-MAX_NUM_FORMS": "1000",
         "updates-0-date": "2010-06-22",
         "updates-0-text": "<p>Check back for case reports.</p>",
+        # The references app's inline (references listed under the post).
+        "reference_links-TOTAL_FORMS": "0",
+        "reference_links-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
