@@ -42,3 +42,6 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Real comments: let Akismet learn from them (base.py defaults to is_test).
+AKISMET_IS_TEST = env.bool("AKISMET_IS_TEST", default=False)
