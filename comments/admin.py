@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from solo.admin import SingletonModelAdmin
@@ -114,7 +115,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("post"), ordering="post__title")
     def post_link(self, obj):
-        return format_html('<a href="{}">{}</a>', obj.post.get_absolute_url(), obj.post.title)
+        title = Truncator(obj.post.title).words(8)
+        return format_html('<a href="{}">{}</a>', obj.post.get_absolute_url(), title)
 
     @admin.display(description=_("in reply to"))
     def in_reply_to(self, obj):

@@ -11,6 +11,7 @@ class CommentsConfig(AppConfig):
         from django.db.models.signals import pre_save
         from django_comments_xtd.models import publish_or_unpublish_on_pre_save
 
+        from comments import checks  # noqa: F401 - registers the deploy check
         from comments.models import Comment
 
         # django-comments-xtd cascades is_public to every reply whenever a

@@ -139,4 +139,16 @@ class AdminCommentForm(forms.ModelForm):
     class Meta:
         model = Comment
         fields = ["user_name", "user_email", "user_url", "comment", "status"]
-        widgets = {"comment": forms.Textarea(attrs={"rows": 10})}
+        labels = {
+            "user_name": _("Name"),
+            "user_email": _("Email"),
+            "user_url": _("Website"),
+            "comment": _("Comment"),
+        }
+        help_texts = {
+            "comment": _(
+                "Fix a typo or remove personal details; the page then says the comment "
+                "was edited by the moderator."
+            ),
+        }
+        widgets = {"comment": forms.Textarea(attrs={"rows": 12, "cols": 80})}

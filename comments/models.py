@@ -10,7 +10,7 @@ from django_comments_xtd.models import XtdComment
 from django_prose_editor.fields import ProseEditorField
 from solo.models import SingletonModel
 
-from comments.text import comment_html
+from comments.text import comment_html, excerpt
 from core.html import EDITOR_EXTENSIONS, sanitize_html
 from posts.models import Post
 
@@ -107,8 +107,6 @@ class Comment(XtdComment):
         indexes = [models.Index(fields=["post", "status"], name="comment_post_status")]
 
     def __str__(self):
-        from comments.text import excerpt
-
         return f"{self.user_name or _('Anonymous')}: {excerpt(self.comment, 60)}"
 
     def save(self, *args, **kwargs):

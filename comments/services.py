@@ -58,7 +58,10 @@ def reply_parent(post: Post, reply_to: int | None) -> Comment | None:
     parent = Comment.objects.published().filter(post=post, pk=reply_to).first()
     if parent is None:
         raise Comment.DoesNotExist
-    while parent.level >= settings.COMMENTS_MAX_DEPTH - 1:
+    deepest = settings.COMMENTS_MAX_DEPTH - 1
+    if deepest < 1:
+        return None  # a flat thread
+    while parent.level >= deepest:
         parent = Comment.objects.get(pk=parent.parent_id)
     return parent
 
@@ -252,13 +255,6 @@ def _queue_report(comment: Comment, *, spam: bool) -> None:
     from comments.tasks import report_to_akismet
 
     transaction.on_commit(partial(report_to_akismet.enqueue, comment_id=comment.pk, spam=spam))
-
-
-@transaction.atomic
-def edit_by_moderator(comment: Comment, *, text_changed: bool) -> None:
-    if text_changed:
-        comment.moderator_edited_at = timezone.now()
-        comment.save(update_fields=["moderator_edited_at"])
 
 
 def _subtree(root: Comment) -> list[Comment]:

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils import dateformat, timezone
 
 from comments.models import Comment
 
@@ -59,12 +60,19 @@ def outline(post) -> Outline:
 
 @dataclass
 class Item:
-    """One comment in document order, with what the template must open or close."""
+    """One comment in document order, with what the template must open or
+    close, and the strings it shows (worked out once, here, not in the loop)."""
 
     comment: Comment
     depth: int
     has_children: bool = False
     closes: range = field(default_factory=lambda: range(0))
+    anchor: str = ""  # "comment-<id>"
+    url: str = ""  # permalink on this page
+    reply_url: str = ""  # the no-JavaScript reply link, "" when replies are closed
+    by_author: bool = False
+    when: str = ""
+    when_iso: str = ""
 
 
 THREAD_FIELDS = [
@@ -84,7 +92,7 @@ THREAD_FIELDS = [
 ]
 
 
-def page_items(post, out: Outline, page: int) -> list[Item]:
+def page_items(post, out: Outline, page: int, *, can_reply: bool = True) -> list[Item]:
     """The comments of the threads on ``page``, flattened depth-first."""
     thread_ids = out.threads_on(page)
     if not thread_ids:
@@ -101,7 +109,31 @@ def page_items(post, out: Outline, page: int) -> list[Item]:
     depths: dict[int, int] = {}
     for comment in comments:
         depths[comment.pk] = 0 if comment.parent_id == comment.pk else depths[comment.parent_id] + 1
-    items = [Item(comment=c, depth=depths[c.pk]) for c in comments]
+    page_query = f"?cpage={page}" if page > 1 else ""
+    post_url = post.get_absolute_url()
+    deepest = settings.COMMENTS_MAX_DEPTH - 1
+    items = []
+    for comment in comments:
+        anchor = f"comment-{comment.pk}"
+        depth = depths[comment.pk]
+        submitted = timezone.localtime(comment.submit_date)
+        reply = can_reply and depth < deepest and not comment.is_removed
+        items.append(
+            Item(
+                comment=comment,
+                depth=depth,
+                anchor=anchor,
+                url=f"{post_url}{page_query}#{anchor}",
+                reply_url=(
+                    f"?{page_query[1:]}{'&' if page_query else ''}replytocom={comment.pk}#respond"
+                    if reply
+                    else ""
+                ),
+                by_author=comment.user_id is not None and comment.user_id == post.author_id,
+                when=dateformat.format(submitted, r"F j, Y \a\t g:i a"),
+                when_iso=submitted.isoformat(),
+            )
+        )
     for index, item in enumerate(items):
         following = items[index + 1].depth if index + 1 < len(items) else 0
         item.has_children = following > item.depth

@@ -1,5 +1,4 @@
 from django import template
-from django.conf import settings
 
 from comments.forms import CommentForm
 from comments.moderation import comments_open
@@ -27,11 +26,10 @@ def comment_section(context, post):
     options = comment_settings()
     out = outline(post)
     page = min(_positive_int(request.GET.get("cpage"), 1), out.num_pages)
-    items = page_items(post, out, page)
     is_open = comments_open(post, options)
+    items = page_items(post, out, page, can_reply=is_open)
     reply_to = _positive_int(request.GET.get("replytocom"))
     replying_to = next((i.comment for i in items if i.comment.pk == reply_to), None)
-    max_level = settings.COMMENTS_MAX_DEPTH - 1
     form = None
     if is_open:
         form = CommentForm(
@@ -52,10 +50,4 @@ def comment_section(context, post):
         "is_open": is_open,
         "form": form,
         "replying_to": replying_to,
-        "max_level": max_level,
     }
-
-
-@register.simple_tag
-def comment_page_url(page):
-    return f"?cpage={page}#comments" if page > 1 else "?#comments"
