@@ -130,13 +130,17 @@ def check(comment) -> Check:
         result = get_client().comment_check(kwargs.pop("user_ip", ""), **kwargs)
     except akismet.APIKeyError:
         logger.error("Akismet rejected the API key or site URL.")
-        return Check(Verdict.ERROR, "Akismet rejected the site's API key.")
+        return Check(Verdict.ERROR, "Akismet rejected the site's API key")
     except akismet.RequestError as exc:
         logger.warning("Akismet did not answer: %s", exc)
-        return Check(Verdict.ERROR, f"Akismet did not answer ({exc})")
+        return Check(Verdict.ERROR, f"No usable answer from Akismet: {str(exc).rstrip('.')}")
     except akismet.AkismetError as exc:
         logger.warning("Akismet answered something unexpected: %s", exc)
-        return Check(Verdict.ERROR, "Akismet gave an unexpected answer.")
+        return Check(Verdict.ERROR, "Akismet gave an unexpected answer")
+    except Exception:
+        # Whatever goes wrong with the outside service, the comment is kept and held.
+        logger.exception("The Akismet check failed")
+        return Check(Verdict.ERROR, "The Akismet check failed")
     if result == akismet.CheckResponse.DISCARD:
         return Check(Verdict.DISCARD)
     if result == akismet.CheckResponse.SPAM:

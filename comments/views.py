@@ -229,9 +229,11 @@ class MuteView(ActionLinkView):
             return services.comment_settings()
         return None
 
-    def perform(self, subject, payload):
-        services.mute(payload)
-        return self.request.path + "?done=1"
+    def post(self, request, *args, **kwargs):
+        services.mute(self.payload)
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            return HttpResponse("Unsubscribed.", content_type="text/plain")
+        return HttpResponseRedirect(request.path + "?done=1")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -34,3 +34,13 @@ def test_without_a_key_the_deploy_check_warns(settings):
     assert warning.id == "comments.W001"
     with pytest.raises(CommandError, match="AKISMET_API_KEY is not set"):
         call_command("check_akismet")
+
+
+def test_production_requests_are_not_marked_as_tests(
+    client, post, comment_form, settings, akismet_server
+):
+    settings.AKISMET_IS_TEST = False
+    client.post("/comments/post/", comment_form(post))
+    (check,) = akismet_server.received("comment-check")
+    assert "is_test" not in check.form
+    assert check.form["comment_author"] == "Liz Reader"

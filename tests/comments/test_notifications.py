@@ -168,7 +168,7 @@ def test_mute_link_asks_first_then_stops_exactly_that_subscription(
 
     # The mail client's one-click POST (RFC 8058): no CSRF token, still works.
     response = reader.post(mute, {"List-Unsubscribe": "One-Click"})
-    assert response.status_code == 302
+    assert response.status_code == 200
     bob.refresh_from_db()
     bob_elsewhere.refresh_from_db()
     assert bob.follow == ""
@@ -216,3 +216,39 @@ def test_mail_server_down_then_back_loses_nothing(
         run_worker()
     recipients = sorted(r.rcpt_tos[0] for r in smtp_server.received[1:])
     assert recipients == ["ann@example.com", "bob@example.com", AUTHOR_EMAIL]
+
+
+def test_approving_a_false_positive_asks_its_author_to_confirm_before_following(
+    staff_client,
+    post,
+    smtp_server,
+    akismet_server,
+    django_capture_on_commit_callbacks,
+    comment_form,
+):
+    akismet_server.answer = "spam"
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(
+            "/comments/post/", comment_form(post, email="gail@example.com", follow="replies")
+        )
+    gail = Comment.objects.get(user_email="gail@example.com")
+    assert (gail.status, smtp_server.received) == (Comment.Status.SPAM, [])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            "/admin/comments/comment/", {"action": "mark_not_spam", "_selected_action": [gail.pk]}
+        )
+    assert len(akismet_server.received("submit-ham")) == 1
+    (message,) = smtp_server.to("gail@example.com")
+    assert "is published" in message.text
+    # Not confirmed yet: a reply does not mail her.
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post("/comments/post/", comment_form(post, reply_to=gail.pk, comment="One"))
+    assert len(smtp_server.to("gail@example.com")) == 1
+
+    Client().post(_link(message, "confirm"))
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post("/comments/post/", comment_form(post, reply_to=gail.pk, comment="Two"))
+    assert [m.subject for m in smtp_server.to("gail@example.com")][1:] == [
+        "Nancy Sajben MD replied to your comment on “Low dose naltrexone for CRPS”"
+    ]
