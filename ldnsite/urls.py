@@ -10,6 +10,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("", include("core.urls")),
     path("references/", include("references.urls")),
+    path("comments/", include("comments.urls")),
     # posts last: its page pattern is the catch-all.
     path("", include("posts.urls")),
 ]

@@ -58,7 +58,7 @@ class PostAdmin(CitationsAdminMixin, admin.ModelAdmin):
         (
             _("Publishing"),
             {
-                "fields": ["status", "published_at", "is_featured", "author"],
+                "fields": ["status", "published_at", "is_featured", "author", "comments_open"],
                 "description": _(
                     "Choose “Published” and a time: a time in the future schedules the post."
                 ),

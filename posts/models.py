@@ -237,6 +237,14 @@ class Post(models.Model):
         on_delete=models.SET_NULL,
         related_name="posts",
     )
+    comments_open = models.BooleanField(
+        _("comments open"),
+        default=True,
+        help_text=_("Untick to close the discussion: the comments stay, the form goes."),
+    )
+    # Public comments shown on the page, kept up to date by the comments app so
+    # listings can show it without a query per post.
+    comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
     search_document = models.TextField(editable=False, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 

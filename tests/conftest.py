@@ -66,3 +66,37 @@ def database_tasks(settings):
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
+
+
+# --- Comments: the local Akismet server -----------------------------------------
+
+
+@receiver(setting_changed)
+def _reset_akismet_client(*, setting, **kwargs):
+    """The Akismet client is kept for the process; rebuild it when its settings change."""
+    if setting.startswith("AKISMET_"):
+        from comments.akismet import reset_client
+
+        reset_client()
+
+
+@pytest.fixture(scope="session")
+def _akismet_peer():
+    from tests.servers.akismet import AkismetServer
+
+    server = AkismetServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def akismet_server(_akismet_peer, settings):
+    """A real HTTP server speaking Akismet's API on 127.0.0.1, with the site's
+    Akismet client pointed at it by configuration (AKISMET_API_URL)."""
+    _akismet_peer.reset()
+    settings.AKISMET_API_KEY = _akismet_peer.key
+    settings.AKISMET_SITE_URL = "https://pain.example.org"
+    settings.AKISMET_API_URL = _akismet_peer.url
+    settings.AKISMET_TIMEOUT = 0.5
+    yield _akismet_peer
+    _akismet_peer.reset()

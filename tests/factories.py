@@ -85,3 +85,106 @@ class PageFactory(DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"page-{n}")
     body = "<p>About this site.</p>"
     status = Page.Status.PUBLISHED
+
+
+# --- Comments -------------------------------------------------------------------
+
+
+def make_comment(post, *, parent=None, **fields):
+    """An approved comment (through the model, so xtd threads it)."""
+    from comments.models import Comment
+
+    values = {
+        "user_name": "Reader",
+        "user_email": "reader@example.com",
+        "comment": "Thank you for this post.",
+        "status": Comment.Status.PUBLISHED,
+        "confirmed_at": timezone.now(),
+        "submit_date": timezone.now(),
+        "ip_address": "203.0.113.9",
+        **fields,
+    }
+    comment = Comment(post=post, parent_id=parent.pk if parent else 0, **values)
+    comment.save()
+    return comment
+
+
+def bulk_comments(post, *, threads, text="A reader's question about low dose naltrexone."):
+    """``threads`` approved top-level comments with four replies each (two
+    levels deep), inserted in bulk: Django cannot bulk_create multi-table
+    models, so the three tables are filled directly. 5 × ``threads`` comments."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django_comments.models import Comment as BaseComment
+    from django_comments_xtd.models import XtdComment
+
+    from comments.models import Comment
+    from comments.text import comment_html
+
+    content_type = ContentType.objects.get_for_model(post)
+    start = timezone.now() - timedelta(days=30)
+    # (parent's index within the thread, level, replies below it)
+    shape = [(None, 0, 4), (0, 1, 1), (1, 2, 0), (0, 1, 1), (3, 2, 0)]
+    bases = BaseComment.objects.bulk_create(
+        BaseComment(
+            content_type=content_type,
+            object_pk=str(post.pk),
+            site_id=1,
+            user_name=f"Reader {t}-{i}",
+            user_email=f"reader{t}-{i}@example.com",
+            comment=f"{text} ({t}-{i})",
+            submit_date=start + timedelta(minutes=5 * t + i),
+            ip_address="203.0.113.9",
+            is_public=True,
+        )
+        for t in range(threads)
+        for i in range(len(shape))
+    )
+    xtd_rows, own_rows = [], []
+    for t in range(threads):
+        ids = [bases[t * len(shape) + i].pk for i in range(len(shape))]
+        for i, (parent, level, nested) in enumerate(shape):
+            base = bases[t * len(shape) + i]
+            parent_id = ids[parent] if parent is not None else ids[i]
+            xtd_rows.append((ids[i], ids[0], parent_id, level, i + 1, False, nested))
+            own_rows.append(
+                (
+                    ids[i],
+                    post.pk,
+                    Comment.Status.PUBLISHED,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    base.submit_date,
+                    comment_html(base.comment),
+                )
+            )
+    quote = connection.ops.quote_name
+    # Table names come from the models; the values go as parameters.
+    xtd_sql = (
+        f"INSERT INTO {quote(XtdComment._meta.db_table)} "  # noqa: S608
+        f"(comment_ptr_id, thread_id, parent_id, level, {quote('order')}, followup, "
+        "nested_count) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    )
+    own_sql = (
+        f"INSERT INTO {quote(Comment._meta.db_table)} "  # noqa: S608
+        "(xtdcomment_ptr_id, post_id, status, hold_reason, akismet, user_agent, referrer, "
+        "follow, confirmed_at, comment_html) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(xtd_sql, xtd_rows)
+        cursor.executemany(own_sql, own_rows)
+    return threads * len(shape)
+
+
+def set_comment_settings(**values):
+    """Change the site's comment settings (the singleton the admin edits)."""
+    from comments.models import CommentSettings
+
+    row = CommentSettings.get_solo()
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
+    return row

@@ -2,6 +2,13 @@
 
 from django.core.management import call_command
 
+# What the post page costs, whatever the number of tags, categories, updates,
+# references, attachments or comments: the post with its categories, tags and
+# updates (4), site settings, menu pages, sidebar categories and months (4),
+# its references with their authors and files (3), comment settings, the
+# thread outline and one page of comments (3).
+POST_PAGE_QUERIES = 14
+
 
 def run_worker(max_tasks: int | None = None) -> None:
     """Process every task that is due now (the real `manage.py db_worker --batch`).

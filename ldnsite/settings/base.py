@@ -46,9 +46,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_comments_xtd",
+    "django_comments",
     "core",
     "posts",
     "references",
+    "comments",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +131,8 @@ PAGE_CACHE_MODELS = [
     "references.Creator",
     "references.Attachment",
     "references.PostReference",
+    "comments.Comment",
+    "comments.CommentSettings",
 ]
 
 # --- Tasks ------------------------------------------------------------------
@@ -323,3 +328,35 @@ REFERENCES_MAX_UPLOAD_MB = env.float("REFERENCES_MAX_UPLOAD_MB", default=50)
 # `manage.py backup` saves these folders beside MEDIA_ROOT (name: a callable's
 # dotted path returning the folder).
 BACKUP_DIRS = {"reference-files": "references.storage.files_root"}
+
+# --- Comments (comments/, over django-comments-xtd) -------------------------
+COMMENTS_APP = "django_comments_xtd"
+COMMENTS_XTD_MODEL = "comments.models.Comment"
+# Levels of nesting shown, counting the top one (WordPress's "threaded comments N levels deep").
+COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", default=5)
+COMMENTS_XTD_MAX_THREAD_LEVEL = COMMENTS_MAX_DEPTH - 1
+COMMENTS_XTD_THREADED_EMAILS = False  # mail goes through django.tasks, never threads
+# Top-level threads per page of comments (?cpage=N); 0 shows them all on one page.
+COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=50)
+# Comments one IP address may post per window (seconds).
+COMMENTS_RATE_LIMIT = env.int("COMMENTS_RATE_LIMIT", default=5)
+COMMENTS_RATE_WINDOW = env.int("COMMENTS_RATE_WINDOW", default=600)
+# How long emailed links work: confirming a comment, and muting notifications.
+COMMENTS_CONFIRM_DAYS = env.int("COMMENTS_CONFIRM_DAYS", default=7)
+COMMENTS_MUTE_LINK_DAYS = env.int("COMMENTS_MUTE_LINK_DAYS", default=90)
+# How long a comment form stays valid once the page is loaded (django-contrib-comments);
+# longer than PAGE_CACHE_SECONDS, since cached pages carry the form.
+COMMENTS_TIMEOUT = 3 * 24 * 60 * 60
+# Emails and Akismet reports that fail (server down) are tried this many times, backing off.
+COMMENTS_RETRY_ATTEMPTS = env.int("COMMENTS_RETRY_ATTEMPTS", default=10)
+
+# Akismet: no key, no check (comments still go through the other rules).
+AKISMET_API_KEY = env("AKISMET_API_KEY", default="")
+AKISMET_SITE_URL = env("AKISMET_SITE_URL", default=SITE_URL)
+# Send the API requests to another base URL (a proxy, or the local test server).
+AKISMET_API_URL = env("AKISMET_API_URL", default="")
+AKISMET_TIMEOUT = env.float("AKISMET_TIMEOUT", default=2.0)
+# Tells Akismet not to learn from these requests: on unless AKISMET_IS_TEST=false,
+# and in prod off unless AKISMET_IS_TEST=true.
+AKISMET_TEST_MODE = env.bool("AKISMET_IS_TEST", default=None)
+AKISMET_IS_TEST = AKISMET_TEST_MODE is not False

@@ -4,6 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import (
+    AKISMET_TEST_MODE,
     BEHIND_PROXY,
     CONN_MAX_AGE,
     DATABASE_URL,
@@ -73,3 +74,6 @@ if SENTRY_DSN:
         send_default_pii=False,
         traces_sample_rate=0,
     )
+
+# Real comments: let Akismet learn from them.
+AKISMET_IS_TEST = AKISMET_TEST_MODE is True

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories import CategoryFactory, PostFactory, PostUpdateFactory
+from tests.helpers import POST_PAGE_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +23,6 @@ def _count_queries(client, url, django_assert_max_num_queries, limit):
         response = client.get(url)
     assert response.status_code == 200
     return len(captured)
-
-
-# 8 for the post, 1 for its references (references app; none here).
-POST_PAGE_QUERIES = 9
 
 
 @pytest.mark.parametrize("n", [1, 30])

@@ -4,13 +4,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import PostFactory
+from tests.helpers import POST_PAGE_QUERIES
 from tests.references.factories import ReferenceFactory, attach, list_under
 
 pytestmark = pytest.mark.django_db
 
-# The post page's own queries (tests/posts/test_queries.py) plus the
-# bibliography's: references, their authors, their files.
-POST_PAGE_QUERIES = 8 + 3
 
 TINY_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"  # noqa: E501
 

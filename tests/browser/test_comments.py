@@ -1,0 +1,89 @@
+"""A reader comments, confirms through the emailed link; the author approves it
+in the queue and replies on the page; the thread shows the nesting and the
+author's badge. Chromium, with the local Akismet and SMTP servers."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from posts.models import Post
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(live_server):
+    call_command("load_demo", stdout=StringIO())
+    return Post.objects.get()
+
+
+def test_comment_confirm_approve_reply(
+    page, live_server, demo, audit, akismet_server, smtp_server, settings
+):
+    settings.SITE_URL = live_server.url
+    post_url = live_server.url + demo.get_absolute_url()
+
+    # A reader comments, asking for replies by email.
+    page.goto(post_url)
+    page.get_by_role("textbox", name="Name").fill("Jenny Young")
+    page.get_by_role("textbox", name="Email").fill("jenny@example.com")
+    page.get_by_role("textbox", name="Comment").fill(
+        "Is 100 mg of dextromethorphan too high a dose for CRPS?"
+    )
+    page.get_by_label("Replies to my comment").check()
+    page.get_by_role("button", name="Post Comment").click()
+    assert "We have emailed jenny@example.com a link" in page.locator(".messages").inner_text()
+    audit(page)
+    assert akismet_server.received("comment-check")[0].form["comment_author"] == "Jenny Young"
+
+    # The emailed link opens a page; the button confirms.
+    (message,) = smtp_server.wait_for(1)
+    link = re.search(r"https?://\S+/comments/confirm/\S+/", message.text).group(0)
+    page.goto(link)
+    audit(page)
+    page.get_by_role("button", name="Yes, this is my comment").click()
+    assert "awaiting moderation" in page.locator(".messages").inner_text()
+
+    # The author approves it in the moderation queue.
+    page.goto(live_server.url + "/admin/")
+    page.get_by_label("Username").fill("nsajben")
+    page.get_by_label("Password").fill("ldn-demo-author")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="1 comment awaiting moderation").click()
+    row = page.locator("#result_list tbody tr", has_text="100 mg of dextromethorphan")
+    row.locator("input.action-select").check()
+    page.locator("select[name=action]").select_option("approve")
+    page.get_by_role("button", name="Run").click()
+    assert "1 comment approved." in page.locator(".messagelist").inner_text()
+
+    # On the page, Reply moves the form under the comment (no reload) and she answers.
+    page.goto(post_url)
+    jenny = page.locator("li.comment", has_text="100 mg of dextromethorphan").first
+    jenny.get_by_role("link", name="Reply to Jenny Young").click()
+    assert page.locator("#reply-title").inner_text() == "Reply to Jenny Young"
+    assert jenny.locator("#respond").count() == 1
+    page.get_by_role("textbox", name="Comment").fill(
+        "100 mg is more than I usually prescribe; ask your doctor."
+    )
+    page.get_by_role("button", name="Post Comment").click()
+
+    reply = page.locator("li.comment--by-author", has_text="more than I usually prescribe")
+    reply.wait_for()
+    assert reply.locator(".badge--author").inner_text() == "Author"
+    # The reply is nested inside Jenny's comment.
+    assert (
+        page.locator("li.comment", has_text="100 mg of dextromethorphan")
+        .locator("ol.comment-list--children li.comment--by-author")
+        .count()
+        == 1
+    )
+    assert "17 Responses" in page.locator("#comments-title").inner_text()
+    audit(page)
+
+    # Jenny follows replies: she hears about it, once.
+    smtp_server.wait_for(3)
+    replies = [m for m in smtp_server.to("jenny@example.com") if "replied" in m.subject]
+    assert len(replies) == 1
+    assert "more than I usually prescribe" in replies[0].text
