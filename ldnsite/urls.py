@@ -13,6 +13,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("", include("core.urls")),
+    path("", include("subscriptions.urls")),
     # posts last: its page pattern is the catch-all.
     path("", include("posts.urls")),
 ]

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from posts import services
 from posts.models import AuthorProfile, Book, Category, Image, Page, Post, PostUpdate
+from subscriptions.post_actions import email_latest_update
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -51,7 +52,7 @@ class PostAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     inlines = [PostUpdateInline]
     save_on_top = True
-    actions = ["publish_now", "make_draft"]
+    actions = ["publish_now", "make_draft", email_latest_update]
     fieldsets = [
         (None, {"fields": ["title", "slug", "body"]}),
         (

@@ -85,3 +85,17 @@ class PageFactory(DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"page-{n}")
     body = "<p>About this site.</p>"
     status = Page.Status.PUBLISHED
+
+
+class SubscriberFactory(DjangoModelFactory):
+    """A confirmed subscriber to every new post (subscriptions)."""
+
+    class Meta:
+        model = "subscriptions.Subscriber"
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    status = "confirmed"
+    frequency = "immediate"
+    source = "Sidebar form"
+    consent_at = factory.LazyFunction(timezone.now)
+    confirmed_at = factory.LazyFunction(timezone.now)
