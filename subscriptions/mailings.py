@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -387,23 +387,40 @@ def _claim(mailing: Mailing, *, run: str, attempt: int) -> list[Delivery]:
 
 
 def _send_claimed(batch, composer, *, run: str, attempt: int) -> tuple[int, bool]:
-    """Send a claimed batch over one connection. Returns (sent, stopped)."""
-    state = {"current": None, "stopped": False, "sent": 0}
+    """Send a claimed batch over one connection. Returns (sent, stopped).
+
+    One statement (one commit) per message: it marks the message about to be
+    handed over as attempted (while this run's claim on it holds) and the one
+    the server just accepted as sent."""
+    state = {"current": None, "accepted": None, "stopped": False, "sent": 0}
     inactive = [d.pk for d in batch if not d.subscriber.is_active]
     if inactive:
         Delivery.objects.filter(pk__in=inactive, claim=run).update(
             status=Delivery.Status.SKIPPED, claim="", reason="No longer subscribed"
         )
 
+    def record(next_pk=None) -> bool:
+        """Mark the accepted message sent and ``next_pk`` attempted; False if
+        ``next_pk`` is no longer ours (a resumed run took it over)."""
+        accepted, state["accepted"] = state["accepted"], None
+        if accepted is None and next_pk is None:
+            return True
+        now = timezone.now()
+        wanted = Q(pk=next_pk, claim=run, status=Delivery.Status.CLAIMED)
+        updated = Delivery.objects.filter(Q(pk=accepted) | wanted).update(
+            attempted_at=Case(When(pk=next_pk, then=Value(now)), default=F("attempted_at")),
+            status=Case(When(pk=accepted, then=Value(Delivery.Status.SENT)), default=F("status")),
+            sent_at=Case(When(pk=accepted, then=Value(now)), default=F("sent_at")),
+            claim=Case(When(pk=accepted, then=Value("")), default=F("claim")),
+        )
+        return next_pk is None or updated == (2 if accepted is not None else 1)
+
     def messages():
         for delivery in batch:
             if not delivery.subscriber.is_active:
                 continue
             message = composer.message(delivery.subscriber)
-            # Only while the claim holds (a resumed run may have taken the row).
-            if not Delivery.objects.filter(
-                pk=delivery.pk, claim=run, status=Delivery.Status.CLAIMED
-            ).update(attempted_at=timezone.now()):
+            if not record(next_pk=delivery.pk):
                 continue
             state["current"] = delivery
             yield message
@@ -411,9 +428,7 @@ def _send_claimed(batch, composer, *, run: str, attempt: int) -> tuple[int, bool
     def on_result(message, error):
         delivery, state["current"] = state["current"], None
         if error is None:
-            Delivery.objects.filter(pk=delivery.pk).update(
-                status=Delivery.Status.SENT, sent_at=timezone.now(), claim="", reason=""
-            )
+            state["accepted"] = delivery.pk
             state["sent"] += 1
             return True
         kind, reason = classify(error)
@@ -433,6 +448,7 @@ def _send_claimed(batch, composer, *, run: str, attempt: int) -> tuple[int, bool
             _kind, reason = classify(error)
             _record_failure(state["current"], kind=CONNECTION, reason=reason, attempt=attempt)
     finally:
+        record()  # the last accepted message
         # Rows of this batch never handed over go back to the queue as they were.
         Delivery.objects.filter(
             claim=run, status=Delivery.Status.CLAIMED, attempted_at__isnull=True
