@@ -103,9 +103,9 @@ def _worker(port):
         "DJANGO_LOG_LEVEL": "WARNING",
     }
     start = time.perf_counter()
+    command = ["db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0"]
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"]
-        + ["--verbosity", "0"],
+        [sys.executable, "manage.py", *command],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
