@@ -24,6 +24,7 @@ from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape, linebreaks
@@ -210,6 +211,9 @@ class PostFeed(ConditionalFeed):
     def item_guid(self, post):
         return _tag_uri("post", post.pk, post.pub_date)
 
+    def item_comments(self, post):
+        return absolute_url(post.get_absolute_url()) + "#comments"
+
     item_guid_is_permalink = False
 
     def item_author_name(self, post):
@@ -287,7 +291,7 @@ class TagFeed(PostFeed):
         return FeedSubject(
             site=site,
             title=_("%(site)s · Posts tagged “%(tag)s”") % {"site": site.site_title, "tag": tag},
-            link=absolute_url(f"/tag/{tag.slug}/"),
+            link=absolute_url(reverse("posts:tag", kwargs={"slug": tag.slug})),
             description=site.tagline,
             path=request.path,
             posts=Post.objects.filter(tags=tag),

@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from posts import services as post_services
 from subscriptions import mailings
 from subscriptions.models import DigestSchedule, Mailing, Subscriber
-from tests.factories import PostFactory, SubscriberFactory
+from tests.factories import PostFactory, PostUpdateFactory, SubscriberFactory
 from tests.helpers import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,7 +50,13 @@ def test_weekly_digest_goes_to_digest_readers_and_schedules_the_next_one(
             title="Dextromethorphan", excerpt="DXM for CRPS.", published_at=timezone.now()
         )
         post_services.post_saved(post=second)
+        update = PostUpdateFactory(post=first, text="<p>A case report.</p>")
+        mailings.start_update_mailing(update)  # as the admin action does
         run_worker()
+    assert [m.subject for m in smtp_server.to("ann@example.org")][1:] == [
+        "New post: Dextromethorphan",
+        "Update: Low dose naltrexone",
+    ]
     smtp_server.clear()
 
     with time_machine.travel(MONDAY + timedelta(minutes=1)):
@@ -62,6 +68,8 @@ def test_weekly_digest_goes_to_digest_readers_and_schedules_the_next_one(
         assert text.index("Low dose naltrexone") < text.index("Dextromethorphan")
         assert "DXM for CRPS." in text
         assert first.get_absolute_url() in text
+    assert "Updates" in digest.html
+    assert f"{update.get_absolute_url()}" in digest.text  # digest readers see the update too
     assert digest.header("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
     assert "weekly digest" in digest.text
     assert not Subscriber.objects.filter(pk=stale.pk).exists()  # housekeeping, no cron
