@@ -9,7 +9,7 @@ class SubscriptionsConfig(AppConfig):
     def ready(self):
         from posts.models import Post
         from posts.signals import post_saved
-        from subscriptions import receivers
+        from subscriptions import checks, receivers  # noqa: F401 - registers the checks
 
         post_saved.connect(
             receivers.post_saved, sender=Post, dispatch_uid="subscriptions.post_saved"

@@ -109,3 +109,12 @@ def test_bounce_marked_from_the_delivery_log_keeps_the_reason(staff_client, peop
     people[0].refresh_from_db()
     assert people[0].status == Subscriber.Status.BOUNCED
     assert people[0].bounce_reason == "550 5.1.1 No such user"
+
+
+def test_deploy_check_wants_an_https_site_url(settings):
+    from django.core.checks import run_checks
+
+    settings.SITE_URL = "http://pain.example.org"
+    assert "subscriptions.W001" in [m.id for m in run_checks(include_deployment_checks=True)]
+    settings.SITE_URL = "https://pain.example.org"
+    assert "subscriptions.W001" not in [m.id for m in run_checks(include_deployment_checks=True)]

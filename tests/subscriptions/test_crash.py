@@ -30,6 +30,11 @@ READERS = [f"reader{i:02d}@example.org" for i in range(30)]
 
 
 class _TroubleHandler(_Handler):
+    async def handle_EHLO(self, smtp, session, envelope, hostname, responses):
+        self.server.connections += 1  # each SMTP session starts with EHLO
+        session.host_name = hostname
+        return responses
+
     async def handle_DATA(self, smtp, session, envelope):
         server = self.server
         if server.die_before is not None and len(server.received) >= server.die_before:
@@ -47,6 +52,7 @@ class _TroubleHandler(_Handler):
 
 class TroubleServer(SMTPServer):
     die_before = kill_after = worker_pid = None
+    connections = 0
 
     def start(self):
         from aiosmtpd.controller import Controller
@@ -98,6 +104,8 @@ def test_mail_server_dies_mid_mailing_comes_back_and_everyone_gets_one(smtp, mai
         run_worker()
     _assert_everyone_got_exactly_one(smtp)
     assert Delivery.objects.filter(status="sent").count() == 30
+    # One SMTP connection per batch of 10: 10 + 2 (then it died), 10 + 8 after.
+    assert smtp.connections == 4
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.DONE
 
