@@ -59,10 +59,12 @@ class SubscribeView(FormView):
 
 class RequestedView(TemplateView):
     template_name = "subscriptions/requested.html"
+    extra_context = {"hide_subscribe_widget": True}
 
 
 class SubscriberLinkView(ActionLinkView):
     invalid_template_name = "subscriptions/link_invalid.html"
+    extra_context = {"hide_subscribe_widget": True}  # the sidebar keeps only the feeds
 
     def get_subject(self, payload):
         return Subscriber.objects.filter(pk=payload.get("s")).first()
