@@ -9,6 +9,7 @@ import html
 import re
 
 import nh3
+from django.conf import settings
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 
 EDITOR_EXTENSIONS = {
@@ -60,3 +61,20 @@ def html_to_text(value: str) -> str:
     text = html.unescape(nh3.clean(text, tags=set()))
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def _absolute_attribute(tag, attribute, value):
+    if attribute in {"href", "src"} and value.startswith("/") and not value.startswith("//"):
+        return settings.SITE_URL + value
+    return value
+
+
+_absolute_cleaner = nh3.Cleaner(**_ALLOWLIST, attribute_filter=_absolute_attribute)
+
+
+def absolute_urls(value: str) -> str:
+    """The fragment sanitized, with site-relative links and images made absolute
+    (SITE_URL), for HTML read away from the site: feeds and emails."""
+    if not value:
+        return ""
+    return _absolute_cleaner.clean(value)

@@ -6,6 +6,10 @@ Templates for a message named ``prefix`` are ``prefix_subject.txt``,
 ``comments/email/reply_subject.txt``.
 """
 
+import email.policy
+import smtplib
+from itertools import chain
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.exceptions import TemplateDoesNotExist
@@ -26,6 +30,24 @@ def unsubscribe_headers(url: str, *, mailto: str | None = None) -> dict[str, str
     }
 
 
+class _Message(EmailMultiAlternatives):
+    """Writes URL-valued list headers on one line, as they are: folding a long
+    URL would turn it into RFC 2047 encoded words, which mail clients do not
+    read as a List-Unsubscribe address (RFC 5322 allows lines of 998)."""
+
+    unfolded_headers = ("List-Unsubscribe",)
+
+    def message(self, *, policy=email.policy.default):
+        msg = super().message(policy=policy)
+        for name in self.unfolded_headers:
+            value = self.extra_headers.get(name)
+            if value and name in msg:
+                del msg[name]
+                msg.set_raw(name, value)
+        msg.policy = msg.policy.clone(refold_source="none")
+        return msg
+
+
 def render_email(
     *,
     template_prefix: str,
@@ -39,7 +61,7 @@ def render_email(
     context = {"SITE_URL": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
     body = render_to_string(f"{template_prefix}.txt", context)
-    message = EmailMultiAlternatives(
+    message = _Message(
         subject=subject,
         body=body,
         from_email=from_email or settings.DEFAULT_FROM_EMAIL,
@@ -56,11 +78,35 @@ def render_email(
     return message
 
 
-def send_batch(messages) -> int:
+def send_batch(messages, *, on_result=None) -> int:
     """Send messages over one connection of the default mailer; errors propagate
-    (the calling task decides what to retry)."""
-    messages = list(messages)
-    if not messages:
+    (the calling task decides what to retry).
+
+    With ``on_result(message, error)``, messages are handed over one at a time
+    and the callback hears about each (``error`` is None once the server has
+    accepted it, else the exception), so a caller can record every recipient;
+    the callback returns False to end the batch (say, the connection is gone).
+    ``messages`` may be a generator: it is read one message at a time."""
+    if on_result is None:
+        messages = list(messages)
+        if not messages:
+            return 0
+        with mailers.default as connection:
+            return connection.send_messages(messages) or 0
+    messages = iter(messages)
+    first = next(messages, None)
+    if first is None:
         return 0
+    sent = 0
     with mailers.default as connection:
-        return connection.send_messages(messages) or 0
+        for message in chain([first], messages):
+            try:
+                connection.send_messages([message])
+            except (OSError, smtplib.SMTPException, ValueError) as error:
+                if on_result(message, error) is False:
+                    break
+            else:
+                sent += 1
+                if on_result(message, None) is False:
+                    break
+    return sent

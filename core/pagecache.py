@@ -90,12 +90,16 @@ def _lookup(path, page_key):
     return generation, values.get(path_key, 0), values.get(page_key)
 
 
+def _personal(request):
+    """The request may get a page made for one person (logged in, or messages)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+
+
 def _cacheable_request(request):
     return (
         settings.PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
+        and not _personal(request)
     )
 
 
@@ -120,7 +124,7 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not _cacheable_request(request):
             response = self.get_response(request)
-            if request.method in ("GET", "HEAD") and response.status_code == 200:
+            if _personal(request) and response.status_code == 200:
                 patch_cache_control(response, private=True)
             return response
         address = f"{request.get_host()}{request.get_full_path()}"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("references/", include("references.urls")),
     path("comments/", include("comments.urls")),
+    path("", include("subscriptions.urls")),
     # posts last: its page pattern is the catch-all.
     path("", include("posts.urls")),
 ]

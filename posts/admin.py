@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from posts import services
 from posts.models import AuthorProfile, Book, Category, Image, Page, Post, PostUpdate
 from references.admin import CitationsAdminMixin
+from subscriptions.post_actions import email_latest_update
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -52,7 +53,7 @@ class PostAdmin(CitationsAdminMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     inlines = [PostUpdateInline]
     save_on_top = True
-    actions = ["publish_now", "make_draft"]
+    actions = ["publish_now", "make_draft", email_latest_update]
     fieldsets = [
         (None, {"fields": ["title", "slug", "body"]}),
         (

@@ -116,7 +116,15 @@ PAGES = [
         "Privacy",
         "<p>This site stores only what it needs to work: the name, email address and "
         "text of comments you post, and the address you subscribe with. Email addresses "
-        "are never shown or shared.</p>",
+        "are never shown or shared.</p>"
+        "<h2>Email subscriptions</h2><p>If you subscribe, we store your email address, "
+        "whether you want every new post or a weekly digest, and a record of your consent: "
+        "when you subscribed, from which form and from which IP address, and when you "
+        "confirmed. We also keep a log of the emails we sent you (when, and whether your "
+        "mail server accepted them). Nothing else: no tracking pixels, no tracked links. "
+        "An address that is never confirmed is deleted after 30 days.</p>"
+        "<p>Every email has a link to a page where you can change what you receive, "
+        "unsubscribe in one click, download everything we store about you, or delete it.</p>",
         True,
         3,
         False,

@@ -59,6 +59,18 @@ class Category(models.Model):
                 raise ValidationError({"parent": _("A category cannot be inside itself.")})
             ancestor = ancestor.parent
 
+    def descendant_ids(self):
+        """This category's id and those of every category inside it (one query)."""
+        children = {}
+        for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        found, stack = [], [self.pk]
+        while stack:
+            pk = stack.pop()
+            found.append(pk)
+            stack.extend(children.get(pk, []))
+        return found
+
 
 class Book(models.Model):
     """A book the author recommends alongside a post."""

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
+from django.views.generic import RedirectView
 
-from posts import views
+from posts import feeds, views
 
 
 class TwoDigits:
@@ -30,9 +31,22 @@ app_name = "posts"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("feed/", feeds.PostFeed.as_view(), name="feed"),
+    path("feed/atom/", feeds.PostAtomFeed.as_view(), name="feed_atom"),
+    # WordPress's other names for its main feed, kept for old feed readers.
+    path("feed/rss2/", RedirectView.as_view(pattern_name="posts:feed", permanent=True)),
+    path("feed/rss/", RedirectView.as_view(pattern_name="posts:feed", permanent=True)),
     path("preview/post/<int:pk>/", views.PostPreviewView.as_view(), name="preview"),
     path("category/<slug:slug>/", views.CategoryView.as_view(), name="category"),
+    path("category/<slug:slug>/feed/", feeds.CategoryFeed.as_view(), name="category_feed"),
+    path(
+        "category/<slug:slug>/feed/atom/",
+        feeds.CategoryAtomFeed.as_view(),
+        name="category_feed_atom",
+    ),
     path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    path("tag/<slug:slug>/feed/", feeds.TagFeed.as_view(), name="tag_feed"),
+    path("tag/<slug:slug>/feed/atom/", feeds.TagAtomFeed.as_view(), name="tag_feed_atom"),
     path("author/<str:username>/", views.AuthorView.as_view(), name="author"),
     path("<yyyy:year>/", views.YearArchive.as_view(), name="archive_year"),
     path("<yyyy:year>/<dd:month>/", views.MonthArchive.as_view(), name="archive_month"),
@@ -41,6 +55,16 @@ urlpatterns = [
         "<yyyy:year>/<dd:month>/<dd:day>/<slug:slug>/",
         views.PostDetailView.as_view(),
         name="detail",
+    ),
+    path(
+        "<yyyy:year>/<dd:month>/<dd:day>/<slug:slug>/feed/",
+        feeds.PostCommentsFeed.as_view(),
+        name="comments_feed",
+    ),
+    path(
+        "<yyyy:year>/<dd:month>/<dd:day>/<slug:slug>/feed/atom/",
+        feeds.PostCommentsAtomFeed.as_view(),
+        name="comments_feed_atom",
     ),
     path("<path:path>/", views.PageView.as_view(), name="page"),
 ]

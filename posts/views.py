@@ -106,18 +106,9 @@ class CategoryView(PostListMixin, ListView):
 
     def get_queryset(self):
         self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(categories__in=self.descendant_ids()).distinct()
-
-    def descendant_ids(self):
-        children = {}
-        for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
-            children.setdefault(parent_id, []).append(pk)
-        found, stack = [], [self.category.pk]
-        while stack:
-            pk = stack.pop()
-            found.append(pk)
-            stack.extend(children.get(pk, []))
-        return found
+        return (
+            super().get_queryset().filter(categories__in=self.category.descendant_ids()).distinct()
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -188,3 +188,17 @@ def set_comment_settings(**values):
         setattr(row, name, value)
     row.save()
     return row
+
+
+class SubscriberFactory(DjangoModelFactory):
+    """A confirmed subscriber to every new post (subscriptions)."""
+
+    class Meta:
+        model = "subscriptions.Subscriber"
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    status = "confirmed"
+    frequency = "immediate"
+    source = "Sidebar form"
+    consent_at = factory.LazyFunction(timezone.now)
+    confirmed_at = factory.LazyFunction(timezone.now)

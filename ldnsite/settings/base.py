@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "posts",
     "references",
     "comments",
+    "subscriptions",
 ]
 
 MIDDLEWARE = [
@@ -360,3 +361,28 @@ AKISMET_TIMEOUT = env.float("AKISMET_TIMEOUT", default=2.0)
 # and in prod off unless AKISMET_IS_TEST=true.
 AKISMET_TEST_MODE = env.bool("AKISMET_IS_TEST", default=None)
 AKISMET_IS_TEST = AKISMET_TEST_MODE is not False
+
+# --- Feeds and subscriptions ------------------------------------------------
+# Items in each RSS/Atom feed, and how long readers and proxies may cache one
+# (they revalidate with ETag / Last-Modified afterwards).
+FEED_ITEMS = env.int("FEED_ITEMS", default=20)
+FEED_MAX_AGE = env.int("FEED_MAX_AGE", default=600)
+# New-post emails carry the excerpt and a link; True sends the whole post.
+SUBSCRIPTIONS_FULL_TEXT = env.bool("SUBSCRIPTIONS_FULL_TEXT", default=False)
+# Subscribe attempts allowed per IP address and per hour.
+SUBSCRIPTIONS_RATE_LIMIT = env.int("SUBSCRIPTIONS_RATE_LIMIT", default=5)
+# Unconfirmed addresses are deleted after this many days.
+SUBSCRIPTIONS_PENDING_DAYS = 30
+# A post is mailed when it is published, unless its publication time was set
+# further back than this (backdated or imported posts are not news).
+SUBSCRIPTIONS_NEW_POST_WINDOW_HOURS = 24
+# Recipients per SMTP connection, and the waits (seconds) before each retry
+# after a temporary failure; after the last one the rest are marked failed.
+SUBSCRIPTIONS_BATCH_SIZE = env.int("SUBSCRIPTIONS_BATCH_SIZE", default=100)
+SUBSCRIPTIONS_RETRY_DELAYS = [60, 300, 1800, 7200, 21600]
+# A mailing with no progress for this long is taken to be stuck (its worker
+# died) and is resumed by its watchdog task.
+SUBSCRIPTIONS_STALE_AFTER = 600
+# The weekly digest: day (0 = Monday) and hour, in TIME_ZONE.
+SUBSCRIPTIONS_DIGEST_WEEKDAY = env.int("SUBSCRIPTIONS_DIGEST_WEEKDAY", default=0)
+SUBSCRIPTIONS_DIGEST_HOUR = env.int("SUBSCRIPTIONS_DIGEST_HOUR", default=8)

@@ -9,4 +9,5 @@ SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"
 # Mail goes to files in var/mail/ unless EMAIL_URL says otherwise, so the
 # confirmation links in them can be opened.
 if not EMAIL_URL:
-    MAILERS = mailers_from_url(f"filemail://{VAR_DIR / 'mail'}")
+    # Four slashes: django-environ drops the first one of the path.
+    MAILERS = mailers_from_url(f"filemail:///{VAR_DIR / 'mail'}")

@@ -1,6 +1,8 @@
 from django import template
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
 from core.sites import absolute_url
 from posts.models import Category, Page, Post
@@ -70,3 +72,44 @@ def post_json_ld(post):
     if post.last_reviewed:
         data["lastReviewed"] = post.last_reviewed
     return data
+
+
+@register.simple_tag(takes_context=True)
+def feed_links(context):
+    """The feeds a page offers: the site's posts, then the category's or tag's
+    being listed, or the comments of the post being read. Each is a dict with
+    ``label`` (short link text), ``title``, and the absolute ``rss`` and ``atom``
+    addresses."""
+    site_title = getattr(context.get("site"), "site_title", "")
+    feeds = []
+
+    def add(label, title, name, **kwargs):
+        feeds.append(
+            {
+                "label": label,
+                "title": title,
+                "rss": absolute_url(reverse(f"posts:{name}", kwargs=kwargs)),
+                "atom": absolute_url(reverse(f"posts:{name}_atom", kwargs=kwargs)),
+            }
+        )
+
+    add("RSS posts", site_title, "feed")
+    listing = context.get("listing_object")
+    if isinstance(listing, Category):
+        title = f"{site_title}: {listing.name}"
+        add(f"RSS: {listing.name}", title, "category_feed", slug=listing.slug)
+    elif isinstance(listing, Tag):
+        add(f"RSS: {listing.name}", f"{site_title}: {listing.name}", "tag_feed", slug=listing.slug)
+    post = context.get("post")
+    if isinstance(post, Post) and post.published_at and post.is_published:
+        local = timezone.localdate(post.published_at)
+        add(
+            "RSS comments",
+            f"Comments on {post.title}",
+            "comments_feed",
+            year=local.year,
+            month=local.month,
+            day=local.day,
+            slug=post.slug,
+        )
+    return feeds

@@ -27,9 +27,10 @@ def test_comment_confirm_approve_reply(
 
     # A reader comments, asking for replies by email.
     page.goto(post_url)
-    page.get_by_role("textbox", name="Name").fill("Jenny Young")
-    page.get_by_role("textbox", name="Email").fill("jenny@example.com")
-    page.get_by_role("textbox", name="Comment").fill(
+    form = page.locator("form.comment-form")
+    form.get_by_role("textbox", name="Name").fill("Jenny Young")
+    form.get_by_role("textbox", name="Email").fill("jenny@example.com")
+    form.get_by_role("textbox", name="Comment").fill(
         "Is 100 mg of dextromethorphan too high a dose for CRPS?"
     )
     page.get_by_label("Replies to my comment").check()

@@ -31,6 +31,7 @@ def prod_env(**extra):
         "DJANGO_SETTINGS_MODULE": "ldnsite.settings.prod",
         "DJANGO_SECRET_KEY": "x" * 64 + "-a-long-random-production-secret",
         "DJANGO_ALLOWED_HOSTS": "pain.example.org",
+        "SITE_URL": "https://pain.example.org",
         "EMAIL_URL": "smtp://127.0.0.1:2525",
         "AKISMET_API_KEY": "0123456789ab",
         **extra,
