@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.sitemaps",
+    "django.contrib.redirects",
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_tasks_db",
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "core",
     "posts",
+    "importers",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Old addresses that answer 404 get their permanent redirect (the importer makes them).
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
     # Last: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -304,3 +308,16 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# --- Importers (WordPress WXR) ---------------------------------------------
+# Uploaded exports wait here for the import task: not under MEDIA_ROOT (an
+# export holds drafts and commenters' addresses); shared by web and worker.
+IMPORTERS_UPLOAD_ROOT = env.path("IMPORTERS_UPLOAD_ROOT", default=VAR_DIR / "imports")
+IMPORTERS_MAX_UPLOAD_BYTES = env.int("IMPORTERS_MAX_UPLOAD_MB", default=512) * 1024 * 1024
+# Fetching attachments from the old site: per-request timeout (seconds) and
+# the largest file accepted.
+IMPORTERS_FETCH_TIMEOUT = env.float("IMPORTERS_FETCH_TIMEOUT", default=20.0)
+IMPORTERS_FETCH_MAX_BYTES = env.int("IMPORTERS_FETCH_MAX_MB", default=100) * 1024 * 1024
+# Private, loopback and link-local addresses are never fetched from, except in
+# these networks (CIDR). Tests allow 127.0.0.1/32.
+IMPORTERS_FETCH_ALLOWED_NETWORKS = env.list("IMPORTERS_FETCH_ALLOWED_NETWORKS", default=[])
