@@ -51,8 +51,8 @@ class Fetcher:
                     f"{host or 'an address without a host'} is not the export's site; "
                     f"add --allow-host {host} to fetch from it"
                 )
-            address = self._checked_address(host, parts.port or _default_port(parts.scheme))
-            response, connection = self._request(parts, host, address)
+            addresses = self._checked_addresses(host, parts.port or _default_port(parts.scheme))
+            response, connection = self._request(parts, host, addresses)
             try:
                 if response.status in (301, 302, 303, 307, 308):
                     location = response.getheader("Location")
@@ -67,12 +67,14 @@ class Fetcher:
                 connection.close()
         raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
-    def _checked_address(self, host, port):
+    def _checked_addresses(self, host, port):
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except OSError as exc:
             raise FetchError(f"the name {host} could not be resolved ({exc})") from exc
-        addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+        addresses = list(
+            dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos)
+        )
         if not addresses:
             raise FetchError(f"the name {host} has no address")
         for address in addresses:
@@ -82,19 +84,19 @@ class Fetcher:
                     "addresses are never fetched from (IMPORTERS_FETCH_ALLOWED_NETWORKS "
                     "lists exceptions)"
                 )
-        return str(addresses[0])
+        return [str(address) for address in addresses]
 
     def _allowed(self, address) -> bool:
         if any(address in network for network in self.allowed_networks):
             return True
         return address.is_global and not address.is_multicast
 
-    def _request(self, parts, host, address):
+    def _request(self, parts, host, addresses):
         port = parts.port or _default_port(parts.scheme)
         if parts.scheme == "https":
-            connection = _PinnedHTTPSConnection(host, address, port, timeout=self.timeout)
+            connection = _PinnedHTTPSConnection(host, addresses, port, timeout=self.timeout)
         else:
-            connection = _PinnedHTTPConnection(host, address, port, timeout=self.timeout)
+            connection = _PinnedHTTPConnection(host, addresses, port, timeout=self.timeout)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
@@ -140,22 +142,33 @@ def _size(n):
     return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to the checked address, whatever the name resolves to later."""
+def _connect(addresses, port, timeout):
+    """A socket to the first of the checked addresses that answers."""
+    error = None
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            error = exc
+    raise error or OSError("no address to connect to")
 
-    def __init__(self, host, address, port, **kwargs):
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects only to the checked addresses, whatever the name resolves to later."""
+
+    def __init__(self, host, addresses, port, **kwargs):
         super().__init__(host, port, **kwargs)
-        self._address = address
+        self._addresses = addresses
 
     def connect(self):
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _connect(self._addresses, self.port, self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host, address, port, **kwargs):
+    def __init__(self, host, addresses, port, **kwargs):
         super().__init__(host, port, context=ssl.create_default_context(), **kwargs)
-        self._address = address
+        self._addresses = addresses
 
     def connect(self):
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _connect(self._addresses, self.port, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)

@@ -260,12 +260,18 @@ class Context:
         mapping = self.mappings(kind).get(wp_id)
         if mapping is None:
             mapping = WordPressItem(site=self.site, kind=kind, wp_id=wp_id)
-        mapping.guid = (guid or "")[:500]
-        mapping.old_url = (old_url or "")[:500]
-        mapping.source_hash = source_hash
-        mapping.content_type = ContentType.objects.get_for_model(obj)
-        mapping.object_id = obj.pk
-        mapping.data = data or {}
+        values = {
+            "guid": (guid or "")[:500],
+            "old_url": (old_url or "")[:500],
+            "source_hash": source_hash,
+            "content_type": ContentType.objects.get_for_model(obj),
+            "object_id": obj.pk,
+            "data": data or {},
+        }
+        if mapping.pk and all(getattr(mapping, k) == v for k, v in values.items()):
+            return mapping  # nothing changed: leave the row (and its updated_at) alone
+        for name, value in values.items():
+            setattr(mapping, name, value)
         mapping.save()
         self.mappings(kind)[wp_id] = mapping
         return mapping

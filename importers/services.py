@@ -27,8 +27,9 @@ def import_file(path, options: Options, *, progress=None, source="command", run=
             source=source,
         )
     mark(run, status=ImportRun.Status.RUNNING, error="", report={})
+    run_progress = RunProgress(run)
     try:
-        report = Importer(path, options, progress=MultiProgress(progress, RunProgress(run))).run()
+        report = Importer(path, options, progress=MultiProgress(progress, run_progress)).run()
     except WxrError as exc:
         mark(run, status=ImportRun.Status.FAILED, error=str(exc), phase="")
         raise
@@ -41,7 +42,14 @@ def import_file(path, options: Options, *, progress=None, source="command", run=
             error=f"The import stopped on an unexpected error and nothing was changed: {exc}",
         )
         raise
-    mark(run, status=ImportRun.Status.DONE, report=report.to_dict(), phase="")
+    mark(
+        run,
+        status=ImportRun.Status.DONE,
+        report=report.to_dict(),
+        phase="",
+        progress_done=run_progress.done,
+        progress_total=run_progress.total,
+    )
     return report
 
 
