@@ -329,20 +329,29 @@ class Importer:
 
     def run(self) -> Report:
         started = time.monotonic()
-        self.progress.phase("Reading")
-        header, index = self.scan()
-        self.report.site = header.site_url
-        self.report.version = header.version
-        ctx = Context(
-            path=self.path,
-            options=self.options,
-            header=header,
-            index=index,
-            report=self.report,
-            progress=self.progress,
-        )
-        ctx.prepare_links()
-        self.progress.start(sum(step.total(ctx) for step in self.steps))
+        try:
+            self.progress.phase("Reading")
+            header, index = self.scan()
+            ctx = Context(
+                path=self.path,
+                options=self.options,
+                header=header,
+                index=index,
+                report=self.report,
+                progress=self.progress,
+            )
+            self.report.site = header.site_url
+            self.report.version = header.version
+            ctx.prepare_links()
+            self.progress.start(sum(step.total(ctx) for step in self.steps))
+            self.import_all(ctx)
+        finally:
+            self.progress.close()
+        self.report.seconds = time.monotonic() - started
+        return self.report
+
+    def import_all(self, ctx):
+        """Every step in one transaction; files stored on the way go if it rolls back."""
         try:
             with transaction.atomic():
                 for step in self.steps:
@@ -353,14 +362,10 @@ class Importer:
         except BaseException:
             self._remove_files(ctx)
             raise
-        finally:
-            self.progress.close()
         if self.options.dry_run:
             self._remove_files(ctx)
         else:
             transaction.on_commit(pagecache.invalidate_all)
-        self.report.seconds = time.monotonic() - started
-        return self.report
 
     @staticmethod
     def _remove_files(ctx):

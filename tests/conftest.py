@@ -66,3 +66,16 @@ def database_tasks(settings):
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
+
+
+@pytest.fixture
+def file_server():
+    """A real HTTP server on 127.0.0.1 serving tests/importers/data/uploads as an
+    old WordPress site's /wp-content/uploads/ (tests/servers/files.py)."""
+    from pathlib import Path
+
+    from tests.servers.files import FileServer
+
+    root = Path(__file__).resolve().parent / "importers" / "data" / "uploads"
+    with FileServer(root) as server:
+        yield server
