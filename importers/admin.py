@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -88,7 +88,9 @@ class ImportRunAdmin(admin.ModelAdmin):
             if kind in ("post", "page", "attachment") and counts["imported"] + counts["updated"]
         ]
         problems = len(report.problems)
-        return "; ".join(parts or [_("nothing new")]) + (f" · {problems} problem(s)" if problems else "")
+        return "; ".join(parts or [_("nothing new")]) + (
+            f" · {problems} problem(s)" if problems else ""
+        )
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -183,7 +183,9 @@ class ContentConverter:
         url = atts.get("src", "")
         if not url:
             for key, value in atts.items():
-                if isinstance(key, str) and re.fullmatch(r"mp3|m4a|ogg|wav|mp4|m4v|webm|ogv|wmv|flv", key):
+                if isinstance(key, str) and re.fullmatch(
+                    r"mp3|m4a|ogg|wav|mp4|m4v|webm|ogv|wmv|flv", key
+                ):
                     url = value
                     break
         if not url:
@@ -209,7 +211,9 @@ class ContentConverter:
             return self.link_paragraph(m.group(2), m.group(2))
 
         text = _IFRAME.sub(iframe, text)
-        text = _PRE.sub(lambda m: "<p>" + m.group(1).strip("\n").replace("\n", "<br>") + "</p>", text)
+        text = _PRE.sub(
+            lambda m: "<p>" + m.group(1).strip("\n").replace("\n", "<br>") + "</p>", text
+        )
         for pattern, replacement in _RENAMES:
             text = pattern.sub(replacement, text)
         text = _LONE_URL.sub(
@@ -226,7 +230,7 @@ class ContentConverter:
         new = self.resolve(url)
         if new is None:
             return m.group(0)
-        return f'{m.group(1)}{m.group(2)}{escape(new)}{m.group(2)}'
+        return f"{m.group(1)}{m.group(2)}{escape(new)}{m.group(2)}"
 
 
 def _ids(value) -> list[str]:

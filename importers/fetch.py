@@ -105,7 +105,7 @@ class Fetcher:
                 "GET", path, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
             )
             return connection.getresponse(), connection
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             connection.close()
             raise FetchError(f"no answer within {self.timeout:g} seconds") from exc
         except (OSError, http.client.HTTPException) as exc:
@@ -124,7 +124,7 @@ class Fetcher:
                 if total > self.max_bytes:
                     raise FetchError(f"the file is larger than the limit ({_size(self.max_bytes)})")
                 spool.write(chunk)
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             spool.close()
             raise FetchError(f"no answer within {self.timeout:g} seconds") from exc
         except FetchError:

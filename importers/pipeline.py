@@ -146,7 +146,7 @@ def _local_date(value: str):
     if not value or value.startswith("0000"):
         return None
     try:
-        naive = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+        naive = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007 - made aware below
     except ValueError:
         return None
     return timezone.make_aware(naive)
@@ -195,7 +195,11 @@ class Context:
             by_type[row.content_type].append(row)
         for content_type, mappings in by_type.items():
             model = content_type.model_class()
-            objects = model._default_manager.in_bulk([m.object_id for m in mappings])
+            heavy = {"body", "search_document", "search_vector", "description"}
+            names = {f.name for f in model._meta.concrete_fields}
+            objects = model._default_manager.defer(*(heavy & names)).in_bulk(
+                [m.object_id for m in mappings]
+            )
             for mapping in mappings:
                 obj = objects.get(mapping.object_id)
                 if obj is None:
@@ -424,7 +428,9 @@ class Importer:
         """The address every public post and page will have here."""
         for info in index.items.values():
             if info.post_type == "post" and info.status == Post.Status.PUBLISHED:
-                info.planned_url = Post(slug=info.slug, published_at=info.published_at).get_absolute_url()
+                info.planned_url = Post(
+                    slug=info.slug, published_at=info.published_at
+                ).get_absolute_url()
         pages = [info for info in index.items.values() if info.post_type == "page"]
         for info in pages:
             parent = index.items.get(info.parent)
@@ -447,4 +453,3 @@ class Importer:
 
 def run_import(path, options=None, *, progress=None) -> Report:
     return Importer(path, options, progress=progress).run()
-

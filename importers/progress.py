@@ -119,8 +119,8 @@ class RunProgress(Progress):
             return
         self.last_write = now
         values = [self.label[:100], self.done, self.total, self.run.pk]
-        sql = (
-            f"UPDATE {self.run._meta.db_table} "
+        sql = (  # the table name is ours; the values are parameters
+            f"UPDATE {self.run._meta.db_table} "  # noqa: S608
             "SET phase = %s, progress_done = %s, progress_total = %s WHERE id = %s"
         )
         if not connection.in_atomic_block:

@@ -35,7 +35,8 @@ class Report:
     seconds: float = 0.0
 
     def count(self, kind: str, outcome: str, n: int = 1):
-        assert outcome in OUTCOMES, outcome
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}")
         row = self.counts.setdefault(kind, dict.fromkeys(OUTCOMES, 0))
         row[outcome] += n
 
@@ -71,13 +72,9 @@ class Report:
         title = "Trial run: nothing was changed." if self.dry_run else "Import finished."
         lines.append(f"{title} ({self.seconds:.1f} s, WXR {self.version}, {self.site})")
         width = max((len(label) for _, label, _ in self.rows()), default=10)
-        lines.append(
-            f"  {'':<{width}}  " + "  ".join(f"{outcome:>9}" for outcome in OUTCOMES)
-        )
+        lines.append(f"  {'':<{width}}  " + "  ".join(f"{outcome:>9}" for outcome in OUTCOMES))
         for _, label, counts in self.rows():
-            lines.append(
-                f"  {label:<{width}}  " + "  ".join(f"{counts[o]:>9}" for o in OUTCOMES)
-            )
+            lines.append(f"  {label:<{width}}  " + "  ".join(f"{counts[o]:>9}" for o in OUTCOMES))
         for note in self.notes:
             lines.append(f"Note: {note}")
         if self.problems:

@@ -135,9 +135,7 @@ def shortcode_unautop(text: str, tags) -> str:
     pattern = re.compile(
         r"<p>" + _SPACES + r"*+"
         r"(\[(" + tagregexp + r")(?![\w-])[^\]/]*(?:/(?!\])[^\]/]*)*?"
-        r"(?:/\]|\](?:[^\[]*+(?:\[(?!/\2\])[^\[]*+)*+\[/\2\])?))"
-        + _SPACES
-        + r"*+</p>"
+        r"(?:/\]|\](?:[^\[]*+(?:\[(?!/\2\])[^\[]*+)*+\[/\2\])?))" + _SPACES + r"*+</p>"
     )
     return pattern.sub(r"\1", text)
 

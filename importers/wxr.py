@@ -266,7 +266,7 @@ _COMMENT_FIELDS = {
 def _comment(element) -> WxrComment:
     comment = WxrComment(wp_id="")
     for child in element:
-        ns, name = _split(child.tag)
+        _ns, name = _split(child.tag)
         if name == "commentmeta":
             key, value = _meta(child)
             comment.meta.setdefault(key, value)

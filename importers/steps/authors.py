@@ -22,7 +22,9 @@ class AuthorsStep(Step):
         authors = list(ctx.header.authors)
         known = {a.login for a in authors}
         # WXR 1.0 has no author list: the posts' dc:creator logins are all there is.
-        authors += [WxrAuthor(wp_id="", login=login) for login in sorted(ctx.index.creators - known)]
+        authors += [
+            WxrAuthor(wp_id="", login=login) for login in sorted(ctx.index.creators - known)
+        ]
         return [a for a in authors if a.login]
 
     def total(self, ctx):

@@ -196,10 +196,20 @@ class PostsStep(ContentStep):
         self.cover(post, thumbnail_id, ctx)
         post.save()
         post.categories.set(
-            [c for c in (TermsStep.category_for(ctx, slug, name) for slug, name in item.categories()) if c]
+            [
+                c
+                for c in (
+                    TermsStep.category_for(ctx, slug, name) for slug, name in item.categories()
+                )
+                if c
+            ]
         )
-        post.tags.set([t for t in (TermsStep.tag(ctx, slug, name) for slug, name in item.tags()) if t])
-        services.post_saved(post=post, cover_changed=post.cover_image.name != old_cover, imported=True)
+        post.tags.set(
+            [t for t in (TermsStep.tag(ctx, slug, name) for slug, name in item.tags()) if t]
+        )
+        services.post_saved(
+            post=post, cover_changed=post.cover_image.name != old_cover, imported=True
+        )
         self.finish(
             item,
             ctx,

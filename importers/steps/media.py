@@ -150,7 +150,9 @@ class MediaStep(Step):
             root = Path(media_dir).resolve()
             candidate = (root / relative).resolve()
             if not candidate.is_relative_to(root):
-                ctx.report.problem(item.label, "its file path leads outside the media folder; skipped", "error")
+                ctx.report.problem(
+                    item.label, "its file path leads outside the media folder; skipped", "error"
+                )
                 return None
             if not candidate.is_file():
                 ctx.report.problem(
@@ -172,7 +174,13 @@ class MediaStep(Step):
         try:
             with PILImage.open(content) as image:
                 image.verify()
-        except (UnidentifiedImageError, PILImage.DecompressionBombError, OSError, SyntaxError, ValueError):
+        except (
+            UnidentifiedImageError,
+            PILImage.DecompressionBombError,
+            OSError,
+            SyntaxError,
+            ValueError,
+        ):
             return False
         finally:
             content.seek(0)

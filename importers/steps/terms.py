@@ -57,7 +57,9 @@ class TermsStep(Step):
         return False
 
     def category(self, ctx, term):
-        slug = wp_slug(term.slug, term.name, f"category-{term.wp_id}" if term.wp_id else "", max_length=100)
+        slug = wp_slug(
+            term.slug, term.name, f"category-{term.wp_id}" if term.wp_id else "", max_length=100
+        )
         if not slug:
             ctx.report.problem(f"category “{term.name}”", "it has neither slug nor name; skipped")
             ctx.report.count("category", "skipped")
@@ -68,7 +70,9 @@ class TermsStep(Step):
         category = ctx.target(mapping) or Category.objects.filter(slug=slug).first()
         name = (term.name or slug)[:100]
         if category is None:
-            category = Category(slug=slug, name=self.unique_name(name, slug), description=term.description)
+            category = Category(
+                slug=slug, name=self.unique_name(name, slug), description=term.description
+            )
             category.save()
             outcome = "imported"
         elif mapping is not None and mapping.source_hash == source_hash:
@@ -128,9 +132,14 @@ class TermsStep(Step):
         tag = ctx.target(mapping)
         outcome = "unchanged"
         if tag is None:
-            tag = Tag.objects.filter(slug=key).first() or Tag.objects.filter(name__iexact=name).first()
+            tag = (
+                Tag.objects.filter(slug=key).first()
+                or Tag.objects.filter(name__iexact=name).first()
+            )
         if tag is None:
-            tag = Tag(name=name, slug=wp_slug(key, name, f"tag-{fingerprint(name)[:8]}", max_length=100))
+            tag = Tag(
+                name=name, slug=wp_slug(key, name, f"tag-{fingerprint(name)[:8]}", max_length=100)
+            )
             tag.save()
             outcome = "imported"
         if mapping is None:

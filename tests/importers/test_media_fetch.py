@@ -31,7 +31,9 @@ def local_allowed(settings):
     settings.IMPORTERS_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
 
 
-def test_attachments_are_fetched_from_the_old_site(import_wxr, file_server, tmp_path, local_allowed):
+def test_attachments_are_fetched_from_the_old_site(
+    import_wxr, file_server, tmp_path, local_allowed
+):
     out, _ = import_wxr(export_served_by(file_server, tmp_path))
     assert Image.objects.count() == 1 and ImportedDocument.objects.count() == 3
     assert "/wp-content/uploads/2010/06/Morphinan-Neuroprotection.pdf" in file_server.requests
@@ -65,7 +67,9 @@ def test_only_the_sites_own_host_and_allowed_hosts(import_wxr, file_server, tmp_
     assert file_server.requests == ["/wp-content/uploads/2010/06/glia-diagram.png"]
 
 
-def test_redirects_are_checked_like_the_first_address(import_wxr, file_server, tmp_path, local_allowed):
+def test_redirects_are_checked_like_the_first_address(
+    import_wxr, file_server, tmp_path, local_allowed
+):
     inside = file_server.url("/wp-content/uploads/2010/06/glia-diagram.png")
     outside = f"http://localhost:{file_server.port}/wp-content/uploads/2010/06/promise-of-ldn.jpg"
     items = attachment(902, file_server.url(f"/redirect/followed.png?to={inside}")) + attachment(
@@ -83,7 +87,9 @@ def test_size_limit_and_timeout(import_wxr, file_server, tmp_path, settings, loc
     items = (
         attachment(904, file_server.url("/endless/big.pdf"))
         + attachment(905, file_server.url("/slow/late.pdf?seconds=3"))
-        + attachment(906, file_server.url("/wp-content/uploads/2010/06/Microglia-Neurotoxicity.pdf"))
+        + attachment(
+            906, file_server.url("/wp-content/uploads/2010/06/Microglia-Neurotoxicity.pdf")
+        )
     )
     out, _ = import_wxr(export_served_by(file_server, tmp_path, "slashes.xml", items))
     assert "big.pdf was not fetched: the file is larger than the limit" in out
