@@ -82,15 +82,15 @@ class ImportRunAdmin(admin.ModelAdmin):
         if obj.status != ImportRun.Status.DONE:
             return f"{obj.percent}%"
         report = Report.from_dict(obj.report)
+        short = {"attachment": _("files"), "page": _("pages"), "post": _("posts")}
         parts = [
-            f"{counts['imported'] + counts['updated']} {label}"
-            for kind, label, counts in report.rows()
-            if kind in ("post", "page", "attachment") and counts["imported"] + counts["updated"]
+            f"{counts['imported'] + counts['updated']} {short[kind]}"
+            for kind, _label, counts in report.rows()
+            if kind in short and counts["imported"] + counts["updated"]
         ]
         problems = len(report.problems)
-        return "; ".join(parts or [_("nothing new")]) + (
-            f" · {problems} problem(s)" if problems else ""
-        )
+        text = "; ".join(str(part) for part in parts) or str(_("nothing new"))
+        return text + (f" · {problems} problem(s)" if problems else "")
 
     def save_model(self, request, obj, form, change):
         if change:

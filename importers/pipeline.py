@@ -32,6 +32,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 from django.utils.text import slugify
 
 from core import pagecache
@@ -289,7 +290,10 @@ class Context:
 
     def redirect(self, old_url: str, new_url: str, item_label: str = ""):
         """A permanent redirect from an old path of this site, unless it is the same."""
-        old_path = self.links.old_path(old_url) if "://" in old_url else old_url
+        if "://" in old_url:
+            old_path = self.links.old_path(old_url)
+        else:
+            old_path = escape_uri_path(unquote(old_url))
         if not old_path or not new_url or "?" in old_path:
             return  # query forms are answered by the home view (importers.legacy)
         if normalize_path(old_path) == normalize_path(urlsplit(new_url).path) and (

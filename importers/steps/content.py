@@ -98,7 +98,7 @@ class PagesStep(ContentStep):
         parent = ctx.target(ctx.find("page", item.post_parent)) if item.post_parent != "0" else None
         source_hash = fingerprint(
             item.title, item.content, item.status, item.post_name, item.post_parent,
-            item.menu_order, item.post_password, info.slug, sorted(ctx.index.menu_page_ids),
+            item.menu_order, item.post_password, info.slug, item.wp_id in ctx.index.menu_page_ids,
         )  # fmt: skip
         mapping = ctx.find("page", item.wp_id, item.guid)
         page = ctx.target(mapping)

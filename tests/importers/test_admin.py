@@ -48,6 +48,8 @@ def test_trial_run_then_import_for_real(
     # The uploaded export is not kept once it has been imported for real.
     assert not real.file.storage.exists(real.file.name)
     assert "Import for real" not in staff_client.get(run.get_absolute_url()).content.decode()
+    listing = staff_client.get(reverse("admin:importers_importrun_changelist")).content.decode()
+    assert "4 files; 3 pages; 2 posts · 2 problem(s)" in listing  # the real run's summary
 
 
 def test_progress_page_refreshes_until_done(staff_client):
