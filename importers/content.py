@@ -35,7 +35,8 @@ _NEXTPAGE = re.compile(r"<!--nextpage-->")
 _URL_ATTR = re.compile(r"""(\b(?:href|src)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
 _IFRAME = re.compile(r"<iframe\b[^>]*?\bsrc\s*=\s*([\"'])(.*?)\1[^>]*>.*?</iframe>", re.I | re.S)
 _LONE_URL = re.compile(r"(<(?:p|div)[^>]*>)\s*(https?://[^\s<>\"']+)\s*(</(?:p|div)>)")
-_CLASS = re.compile(r"""(<[a-zA-Z][^>]*?)\s+(?:class|style|id)\s*=\s*(["'])[^"']*\2""")
+_TAG = re.compile(r"<[a-zA-Z][^>]*>")
+_PRESENTATION = re.compile(r"""\s+(?:class|style|id)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 _EMPTY_P = re.compile(r"<p>(?:\s|&nbsp;|<br>)*</p>")
 _LINK = re.compile(r"""<a\s[^>]*?href="([^"]*)"[^>]*>(.*?)</a>""", re.I | re.S)
 _CAPTION_PARTS = re.compile(r"^\s*((?:<a\s[^>]*>\s*)?<img\s[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
@@ -220,7 +221,8 @@ class ContentConverter:
             lambda m: f'{m.group(1)}<a href="{m.group(2)}">{m.group(2)}</a>{m.group(3)}', text
         )
         text = _URL_ATTR.sub(self._rewrite_attr, text)
-        text = _CLASS.sub(r"\1", text)  # WordPress's classes mean nothing here
+        # WordPress's classes, ids and inline styles mean nothing here.
+        text = _TAG.sub(lambda m: _PRESENTATION.sub("", m.group(0)), text)
         text = sanitize_html(text)
         text = _EMPTY_P.sub("", text)
         return re.sub(r"\n{2,}", "\n", text).strip()

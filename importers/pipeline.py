@@ -85,6 +85,8 @@ class Index:
     children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     comments: Counter = field(default_factory=Counter)
     pings: int = 0
+    deepest_reply: int = 0  # 1: replies to top-level comments; 2: replies to those...
+    orphan_replies: int = 0
 
     def count(self, *post_types) -> int:
         return sum(self.types[t] for t in post_types)
@@ -392,11 +394,7 @@ class Importer:
             index.types[item.post_type] += 1
             if item.creator:
                 index.creators.add(item.creator)
-            for comment in item.comments:
-                if comment.is_ping:
-                    index.pings += 1
-                else:
-                    index.comments[comment.state] += 1
+            self.census(item, index)
             if item.post_type == "nav_menu_item" and item.meta.get("_menu_item_object") == "page":
                 index.menu_page_ids.add(item.meta.get("_menu_item_object_id", "").strip())
             if item.post_type not in ("post", "page", "attachment"):
@@ -426,6 +424,25 @@ class Importer:
             raise wxr.WxrError("The file has no WordPress export header.")
         self.plan(index)
         return header, index
+
+    @staticmethod
+    def census(item: wxr.WxrItem, index: Index):
+        """Count an item's comments by state, and check their threading."""
+        parents = {c.wp_id: c.parent for c in item.comments if not c.is_ping}
+        for comment in item.comments:
+            if comment.is_ping:
+                index.pings += 1
+                continue
+            index.comments[comment.state] += 1
+            depth, parent, seen = 0, comment.parent, set()
+            while parent not in ("", "0") and parent not in seen:
+                seen.add(parent)
+                if parent not in parents:
+                    index.orphan_replies += 1
+                    break
+                depth += 1
+                parent = parents[parent]
+            index.deepest_reply = max(index.deepest_reply, depth)
 
     @staticmethod
     def plan(index: Index):

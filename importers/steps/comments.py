@@ -19,9 +19,17 @@ class CommentsCensusStep(Step):
         if total:
             ctx.report.count("comment", "skipped", total)
             states = ", ".join(f"{n} {state}" for state, n in sorted(comments.items()))
+            depth = ctx.index.deepest_reply
+            threads = f"; replies nested up to {depth} deep" if depth else ""
             ctx.report.note(
-                f"{total} comments were read ({states}) but not imported: comments are "
-                "imported once the comments app is installed."
+                f"{total} comments were read ({states}{threads}) but not imported: comments "
+                "are imported once the comments app is installed."
+            )
+        if ctx.index.orphan_replies:
+            ctx.report.problem(
+                "comments",
+                f"{ctx.index.orphan_replies} replies answer comments that are not in the "
+                "export; they will be shown as top-level comments",
             )
         if ctx.index.pings:
             ctx.report.count("ping", "skipped", ctx.index.pings)

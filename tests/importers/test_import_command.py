@@ -188,7 +188,11 @@ def test_report_counts_and_problems(seeded):
     assert lines["pages"] == ["3", "0", "0", "0"]
     assert lines["authors"] == ["2", "0", "0", "0"]
     assert lines["comments"] == ["0", "0", "0", "18"]
-    assert "18 comments were read (15 approved, 2 pending, 1 spam)" in out
+    # Comments are parsed with their threading (Douglas Lewis → Nancy → Loretta → Nancy).
+    assert (
+        "18 comments were read (15 approved, 2 pending, 1 spam; replies nested up to 3 deep)" in out
+    )
+    assert "replies answer comments that are not in the export" not in out
     assert (
         "[error] attachment #105 “LDN In MS, Bruce Cree MD, UCSF Poster”: the file "
         "2010/06/Cree-LDN-MS-Poster.pdf is not in the media folder" in out
@@ -322,7 +326,8 @@ def test_cdata_edge_cases(import_wxr):
     assert "A second ]]&gt; in the <em>same</em> body" in post.body
     assert "x &lt; y" in post.body and "&amp; z" in post.body
     assert post.excerpt == "Ends with a bracket ]]>"
-    assert "1 comments were read (1 approved)" in out
+    assert "2 comments were read (2 approved)" in out
+    assert "1 replies answer comments that are not in the export" in out
 
 
 def test_slashes_and_backslashes_survive(import_wxr):
@@ -377,6 +382,7 @@ def test_gutenberg_blocks_and_shortcodes(import_wxr):
         '<a href="https://www.youtube.com/watch?v=abc123">https://www.youtube.com/watch?v=abc123</a>'
     ) in body
     assert "<p>dose = 4.5  # mg<br>at bedtime</p>" in body  # <pre> keeps its lines
+    assert f'<figure><img src="{image.file.url}" alt="Glia again"></figure>' in body
     assert '<a href="https://player.example.org/embed/42">' in body  # iframe → link
     assert "alert" not in body and "<script" not in body
     assert "Listen: interview.mp3" in body and "Watch: talk.mp4" in body
