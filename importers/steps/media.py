@@ -46,6 +46,10 @@ class MediaStep(Step):
         is_image = extension in IMAGE_EXTENSIONS
         existed = target is not None
 
+        if not url:
+            ctx.report.problem(item.label, "it has no file address; skipped", "error")
+            ctx.report.count("attachment", "skipped")
+            return
         if target is not None and mapping.source_hash == source_hash:
             outcome = "unchanged"
         elif not is_image and extension not in DOCUMENT_EXTENSIONS:
@@ -160,9 +164,6 @@ class MediaStep(Step):
                 )
                 return None
             return candidate.open("rb")
-        if not url:
-            ctx.report.problem(item.label, "it has no file address; skipped", "error")
-            return None
         try:
             return ctx.fetcher.fetch(url)
         except FetchError as exc:

@@ -351,7 +351,7 @@ def test_empty_fields(import_wxr):
     page = Page.objects.get()
     assert page.status == Page.Status.DRAFT and page.slug == "page-502"
     assert "post #501 “(no title)”: it has no title" in out
-    assert "attachment #503 “No file”" in out
+    assert "attachment #503 “No file”: it has no file address; skipped" in out
 
 
 def test_wxr_10_and_11(import_wxr, client):
