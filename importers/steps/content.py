@@ -90,12 +90,24 @@ class PagesStep(ContentStep):
     def is_public(self, obj):
         return obj.status == Page.Status.PUBLISHED
 
+    @staticmethod
+    def parent(item, ctx):
+        """The imported parent page or, if it was not imported because a page of
+        ours already had its address, that page: children keep their address."""
+        if item.post_parent in ("", "0"):
+            return None
+        parent = ctx.target(ctx.find("page", item.post_parent))
+        info = ctx.index.items.get(item.post_parent)
+        if parent is None and info is not None and info.post_type == "page":
+            parent = Page.objects.filter(path=info.path).first()
+        return parent
+
     def handle(self, item, ctx):
         if self.skip(item, ctx):
             return
         info = ctx.index.items[item.wp_id]
         status, _, note = page_state(item)
-        parent = ctx.target(ctx.find("page", item.post_parent)) if item.post_parent != "0" else None
+        parent = self.parent(item, ctx)
         source_hash = fingerprint(
             item.title, item.content, item.status, item.post_name, item.post_parent,
             item.menu_order, item.post_password, info.slug, item.wp_id in ctx.index.menu_page_ids,

@@ -9,7 +9,7 @@ from taggit.models import Tag
 
 from importers.models import DocumentLink, ImportedDocument, ImportRun, WordPressItem
 from posts.models import AuthorProfile, Category, Image, Page, Post
-from tests.factories import UserFactory
+from tests.factories import PageFactory, UserFactory
 from tests.importers.conftest import DATA, MEDIA
 
 SEED_URL = "/2010/06/22/low-dose-naltrexone-ldn-and-dextromethorphan-off-label-for-pain/"
@@ -396,3 +396,12 @@ def test_files_outside_the_media_folder_and_scripts_are_refused(import_wxr):
     assert "its file path leads outside the media folder; skipped" in out
     assert "files of type “.php” are not imported" in out
     assert not ImportedDocument.objects.exists()
+
+
+def test_pages_whose_address_is_taken_are_reported_and_their_children_kept(import_wxr):
+    about = PageFactory(slug="about", title="About (written here)")
+    out, _ = import_wxr("seed.xml", "--media-dir", str(MEDIA))
+    assert "page #8 “About”: another page already has the address /about/; not imported" in out
+    about.refresh_from_db()
+    assert about.title == "About (written here)"  # ours is left alone
+    assert Page.objects.get(slug="team").path == "about/team"
