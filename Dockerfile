@@ -11,12 +11,13 @@ COPY pyproject.toml requirements.lock README.md ./
 COPY ldnsite ldnsite
 COPY core core
 COPY posts posts
+COPY importers importers
 COPY templates templates
 COPY static static
 COPY manage.py ./
 RUN pip install --no-cache-dir -c requirements.lock . \
     && useradd --system --uid 1000 ldnsite \
-    && mkdir -p /app/var/static /app/var/media \
+    && mkdir -p /app/var/static /app/var/media /app/var/imports \
     && DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput \
     && chown -R ldnsite /app/var
 

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
@@ -11,6 +11,7 @@ from taggit.models import Tag
 
 from posts.models import Category, Page, Post
 from posts.search import clean_query, search_posts
+from posts.signals import legacy_query
 
 
 class PostListMixin:
@@ -34,13 +35,19 @@ class PostListMixin:
 
 
 class HomeView(PostListMixin, ListView):
-    """Latest posts, featured first. WordPress's ``/?s=`` search is answered here too."""
+    """Latest posts, featured first. WordPress's ``/?s=`` search is answered
+    here too, and its other query addresses (``/?p=123``...) redirect to
+    wherever an app (the importer) says they now are."""
 
     template_name = "posts/home.html"
 
     def get(self, request, *args, **kwargs):
         if "s" in request.GET:
             return SearchView.as_view()(request)
+        if request.GET:  # an old WordPress address such as /?p=123
+            for _receiver, target in legacy_query.send(sender=HomeView, query=request.GET):
+                if target:
+                    return HttpResponsePermanentRedirect(target)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

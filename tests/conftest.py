@@ -100,3 +100,14 @@ def akismet_server(_akismet_peer, settings):
     settings.AKISMET_TIMEOUT = 0.5
     yield _akismet_peer
     _akismet_peer.reset()
+@pytest.fixture
+def file_server():
+    """A real HTTP server on 127.0.0.1 serving tests/importers/data/uploads as an
+    old WordPress site's /wp-content/uploads/ (tests/servers/files.py)."""
+    from pathlib import Path
+
+    from tests.servers.files import FileServer
+
+    root = Path(__file__).resolve().parent / "importers" / "data" / "uploads"
+    with FileServer(root) as server:
+        yield server

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.sitemaps",
+    "django.contrib.redirects",
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_tasks_db",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "references",
     "comments",
     "subscriptions",
+    "importers",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Old addresses that answer 404 get their permanent redirect (the importer makes them).
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
     # Last: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -386,3 +390,16 @@ SUBSCRIPTIONS_STALE_AFTER = 600
 # The weekly digest: day (0 = Monday) and hour, in TIME_ZONE.
 SUBSCRIPTIONS_DIGEST_WEEKDAY = env.int("SUBSCRIPTIONS_DIGEST_WEEKDAY", default=0)
 SUBSCRIPTIONS_DIGEST_HOUR = env.int("SUBSCRIPTIONS_DIGEST_HOUR", default=8)
+
+# --- Importers (WordPress WXR) ---------------------------------------------
+# Uploaded exports wait here for the import task: not under MEDIA_ROOT (an
+# export holds drafts and commenters' addresses); shared by web and worker.
+IMPORTERS_UPLOAD_ROOT = env.path("IMPORTERS_UPLOAD_ROOT", default=VAR_DIR / "imports")
+IMPORTERS_MAX_UPLOAD_BYTES = env.int("IMPORTERS_MAX_UPLOAD_MB", default=512) * 1024 * 1024
+# Fetching attachments from the old site: per-request timeout (seconds) and
+# the largest file accepted.
+IMPORTERS_FETCH_TIMEOUT = env.float("IMPORTERS_FETCH_TIMEOUT", default=20.0)
+IMPORTERS_FETCH_MAX_BYTES = env.int("IMPORTERS_FETCH_MAX_MB", default=100) * 1024 * 1024
+# Private, loopback and link-local addresses are never fetched from, except in
+# these networks (CIDR). Tests allow 127.0.0.1/32.
+IMPORTERS_FETCH_ALLOWED_NETWORKS = env.list("IMPORTERS_FETCH_ALLOWED_NETWORKS", default=[])

@@ -1,0 +1,48 @@
+"""WordPress's query-string addresses on the site root: ``/?p=123``,
+``/?page_id=``, ``/?attachment_id=``, ``/?cat=``, ``/?tag=``, ``/?author=``.
+
+posts' home view asks (through the ``posts.signals.legacy_query`` signal)
+whether a query names something imported; this answers with its new address.
+"""
+
+from django.urls import reverse
+
+from importers.models import WordPressItem
+
+# query parameter -> the kinds of imported item it can name
+QUERY_KINDS = {
+    "p": ["post", "page", "attachment"],
+    "page_id": ["page"],
+    "attachment_id": ["attachment"],
+    "cat": ["category"],
+}
+
+
+def redirect_for_query(sender, query, **kwargs):
+    """The new address for a WordPress query, or None."""
+    for name, kinds in QUERY_KINDS.items():
+        value = query.get(name, "").strip()
+        if value.isdigit():
+            return _url_of(WordPressItem.objects.filter(kind__in=kinds, wp_id=value))
+    tag = query.get("tag", "").strip()
+    if tag:
+        return _url_of(WordPressItem.objects.filter(kind="tag", data__slug=tag))
+    author = query.get("author", "").strip()
+    if author.isdigit():
+        return _url_of(WordPressItem.objects.filter(kind="author", data__wp_id=author))
+    return None
+
+
+def _url_of(mappings):
+    for mapping in mappings.select_related("content_type").order_by("-updated_at")[:5]:
+        target = mapping.target
+        if target is None:
+            continue
+        if mapping.kind == "tag":
+            return reverse("posts:tag", kwargs={"slug": target.slug})
+        if mapping.kind == "author":
+            return reverse("posts:author", kwargs={"username": target.get_username()})
+        if getattr(target, "status", "published") != "published":
+            return None  # a draft stays as hidden as it was in WordPress
+        return target.get_absolute_url()
+    return None
