@@ -36,6 +36,7 @@ from core.html import absolute_urls
 from core.models import SiteSettings
 from core.sites import absolute_url
 from posts.models import Category, Post
+from posts.text import without_markup
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 
@@ -253,8 +254,8 @@ class PostFeed(ConditionalFeed):
             "posts/feeds/post_content.html",
             {
                 "post": post,
-                "body": absolute_urls(post.body),
-                "updates": [(u, absolute_urls(u.text)) for u in post.updates.all()],
+                "body": absolute_urls(without_markup(post.body)),
+                "updates": [(u, absolute_urls(without_markup(u.text))) for u in post.updates.all()],
                 "cover_url": absolute_url(post.cover_image.url) if post.cover_image else "",
                 "disclaimer": self.disclaimer,
             },

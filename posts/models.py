@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 
-from core.html import EDITOR_EXTENSIONS, html_to_text, sanitize_html
+from core.html import EDITOR_EXTENSIONS, sanitize_html
+from posts.text import plain_text
 
 
 def rich_text_field(verbose_name, **kwargs):
@@ -328,7 +329,7 @@ class Post(models.Model):
     @cached_property
     def summary(self):
         """The excerpt, or the start of the body as plain text."""
-        return self.excerpt or Truncator(html_to_text(self.body)).words(55)
+        return self.excerpt or Truncator(plain_text(self.body)).words(55)
 
     @property
     def modified_at(self):
@@ -340,9 +341,9 @@ class Post(models.Model):
         return max(self.updated_at, update_time)
 
     def build_search_document(self):
-        parts = [self.title, self.excerpt, html_to_text(self.body)]
+        parts = [self.title, self.excerpt, plain_text(self.body)]
         if self.pk:
-            parts += [html_to_text(u.text) for u in self.updates.all()]
+            parts += [plain_text(u.text) for u in self.updates.all()]
             parts += [tag.name for tag in self.tags.all()]
         return "\n".join(part for part in parts if part)
 
@@ -354,14 +355,14 @@ class Post(models.Model):
 
         document = self.build_search_document()
         tags = " ".join(tag.name for tag in self.tags.all())
-        updates = " ".join(html_to_text(u.text) for u in self.updates.all())
+        updates = " ".join(plain_text(u.text) for u in self.updates.all())
         Post.objects.filter(pk=self.pk).update(
             search_document=document,
             search_vector=search_vector_for(
                 title=self.title,
                 tags=tags,
                 summary=self.excerpt,
-                body=html_to_text(self.body) + "\n" + updates,
+                body=plain_text(self.body) + "\n" + updates,
             ),
         )
         self.search_document = document

@@ -30,11 +30,12 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.html import absolute_urls, html_to_text
+from core.html import absolute_urls
 from core.mail import render_email, send_batch, unsubscribe_headers
 from core.models import SiteSettings
 from core.sites import absolute_url
 from posts.models import Post, PostUpdate
+from posts.text import plain_text, without_markup
 from subscriptions import services
 from subscriptions.models import Delivery, DigestSchedule, Mailing, Subscriber
 
@@ -275,8 +276,8 @@ class Composer:
         content = {"item": self._post(post, full=settings.SUBSCRIPTIONS_FULL_TEXT)}
         if mailing.kind == Mailing.Kind.UPDATE and mailing.update is not None:
             content["update"] = mailing.update
-            content["update_html"] = absolute_urls(mailing.update.text)
-            content["update_text"] = html_to_text(mailing.update.text)
+            content["update_html"] = absolute_urls(without_markup(mailing.update.text))
+            content["update_text"] = plain_text(mailing.update.text)
             content["update_url"] = absolute_url(mailing.update.get_absolute_url())
         return content
 
@@ -288,8 +289,8 @@ class Composer:
             "url": absolute_url(post.get_absolute_url()),
             "author": profile.full_name if profile else post.author.get_username(),
             "summary": post.summary,
-            "body_html": absolute_urls(post.body) if full else "",
-            "body_text": html_to_text(post.body) if full else "",
+            "body_html": absolute_urls(without_markup(post.body)) if full else "",
+            "body_text": plain_text(post.body) if full else "",
         }
 
     def message(self, subscriber: Subscriber):

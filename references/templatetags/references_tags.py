@@ -35,9 +35,3 @@ def coins_title(reference):
 @register.filter
 def visible_attachments(reference, user):
     return reference.visible_attachments(user)
-
-
-@register.filter
-def without_citations(text):
-    """``[@key]`` marks removed, for summaries and meta descriptions."""
-    return citations.strip(str(text or ""))

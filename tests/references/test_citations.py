@@ -167,3 +167,20 @@ def test_reference_autocomplete_finds_by_key_author_and_title(staff_client, refs
     assert [r["text"] for r in response.json()["results"]] == [
         "zhang2004: Morphinan neuroprotection (2008)"
     ]
+
+
+@pytest.mark.django_db
+def test_citation_marks_never_reach_summaries_or_the_search_index(client):
+    from tests.factories import PostFactory
+    from tests.references.factories import ReferenceFactory
+
+    ReferenceFactory(key="zhang2004")
+    post = PostFactory(
+        excerpt="", body="<p>Morphinans calm the glia [@zhang2004, p. 280] in animals.</p>"
+    )
+    assert "[@" not in post.summary
+    assert "calm the glia in animals" in post.summary
+    post.refresh_from_db()
+    assert "[@" not in post.search_document
+    assert "[@" not in client.get("/").text
+    assert "zhang2004" not in client.get("/feed/").text
