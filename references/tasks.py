@@ -1,5 +1,8 @@
+from io import BytesIO
+
 from django.core.files.base import ContentFile
 from django.tasks import task
+from PIL import Image
 
 from references.files import render_thumbnail
 from references.models import Attachment
@@ -19,9 +22,11 @@ def make_attachment_thumbnail(*, attachment_id: int):
     if attachment.thumbnail:
         attachment.thumbnail.delete(save=False)
     attachment.thumbnail.save("thumbnail.png", ContentFile(png), save=False)
+    # Measured from the bytes: an image's size must be stored, or every load of
+    # the row would open the file to find it (ImageField's width/height fields).
+    with Image.open(BytesIO(png)) as image:
+        width, height = image.size
     Attachment.objects.filter(pk=attachment.pk).update(
-        thumbnail=attachment.thumbnail.name,
-        thumbnail_width=attachment.thumbnail_width,
-        thumbnail_height=attachment.thumbnail_height,
+        thumbnail=attachment.thumbnail.name, thumbnail_width=width, thumbnail_height=height
     )
     return attachment.thumbnail.name

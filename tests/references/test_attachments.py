@@ -88,6 +88,12 @@ def test_admin_adds_a_reference_with_authors_and_a_pdf(
     assert thumb["Content-Type"] == "image/png"
     image = Image.open(__import__("io").BytesIO(b"".join(thumb.streaming_content)))
     assert image.width == 240
+    # Its size is stored (pages reserve its space; loading a row never opens the file).
+    assert (attachment.thumbnail_width, attachment.thumbnail_height) == image.size
+    assert (
+        f'width="{image.width}" height="{image.height}"'
+        in Client().get(attachment.reference.get_absolute_url()).text
+    )
 
     page = Client().get(reference.get_absolute_url()).text
     assert f"PDF · {attachment.size_label} · 3 pages" in page

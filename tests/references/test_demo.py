@@ -51,3 +51,13 @@ def test_load_demo_creates_the_seeds_twelve_references(client):
         assert f"{attachment.format_label} · {human_size(size)} · " in section
     slides = Attachment.objects.get(reference__key="gilhooly2008scotland")
     assert slides.summary.startswith("PowerPoint · ") and slides.summary.endswith("6 slides")
+
+
+def test_demo_thumbnails_have_their_size_stored(django_capture_on_commit_callbacks):
+    from references.models import Attachment
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=StringIO())
+    thumbnails = Attachment.objects.exclude(thumbnail="")
+    assert thumbnails.count() >= 8
+    assert not thumbnails.filter(thumbnail_width__isnull=True).exists()
