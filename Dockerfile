@@ -11,7 +11,11 @@ COPY pyproject.toml requirements.lock README.md ./
 COPY ldnsite ldnsite
 COPY core core
 COPY posts posts
+COPY references references
+COPY comments comments
+COPY subscriptions subscriptions
 COPY importers importers
+COPY deploy deploy
 COPY templates templates
 COPY static static
 COPY manage.py ./
@@ -23,4 +27,4 @@ RUN pip install --no-cache-dir -c requirements.lock . \
 
 USER ldnsite
 EXPOSE 8000
-CMD ["gunicorn", "ldnsite.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "ldnsite.wsgi:application"]

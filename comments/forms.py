@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django_comments.forms import CommentForm as BaseCommentForm
 
 from comments.models import Comment
+from core.forms import READER_FORM_RENDERER
 from posts.models import Post
 
 HONEYPOT_MESSAGE = _(
@@ -20,6 +21,8 @@ class CommentForm(BaseCommentForm):
     """django-contrib-comments' form (anti-spoofing hash, timestamp, honeypot)
     with a reply target and the follow choice. Logged-in users give no name
     or email: their account's are used."""
+
+    default_renderer = READER_FORM_RENDERER
 
     security_hash = forms.CharField(min_length=64, max_length=64, widget=forms.HiddenInput)
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)

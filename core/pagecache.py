@@ -74,11 +74,8 @@ def _next_change():
     return min(times).timestamp() if times else NO_CHANGE
 
 
-def _lookup(path, page_key):
-    """(generation, path version, stored entry) in one cache round trip, rolling
-    the generation over when a scheduled change has come."""
-    path_key = _path_key(path)
-    values = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY, path_key, page_key])
+def _rolled_over(values):
+    """The generation in ``values``, rolled over if a scheduled change has come."""
     generation = values.get(GENERATION_KEY, 0)
     next_change = values.get(NEXT_CHANGE_KEY)
     if next_change is None:
@@ -87,7 +84,32 @@ def _lookup(path, page_key):
     if next_change != NO_CHANGE and datetime.now(UTC).timestamp() >= next_change:
         invalidate_all()
         generation = cache.get(GENERATION_KEY, 0)
-    return generation, values.get(path_key, 0), values.get(page_key)
+    return generation
+
+
+def _lookup(path, page_key):
+    """(generation, path version, stored entry) in one cache round trip."""
+    path_key = _path_key(path)
+    values = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY, path_key, page_key])
+    return _rolled_over(values), values.get(path_key, 0), values.get(page_key)
+
+
+def fragment(name, build, *, timeout=60 * 60):
+    """``build()``'s result, kept until site content changes (the same
+    generation as whole pages, so it is never staler than they are). For what
+    every page shows and costs queries to work out: sidebars, menus. Off with
+    the page cache (PAGE_CACHE_SECONDS = 0)."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return build()
+    key = f"pagecache:fragment:{name}"
+    values = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY, key])
+    generation = _rolled_over(values)
+    stored = values.get(key)
+    if stored is not None and stored[0] == generation:
+        return stored[1]
+    value = build()
+    cache.set(key, (generation, value), timeout)
+    return value
 
 
 def _personal(request):

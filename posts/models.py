@@ -142,6 +142,10 @@ class AuthorProfile(models.Model):
         return f"{self.display_name} {self.credentials}".strip()
 
 
+# Large and only for the search index: pages never need them.
+SEARCH_FIELDS = ("search_document", "search_vector")
+
+
 class PostQuerySet(models.QuerySet):
     def published(self):
         """Posts readers can see: published, with a publication time now or past.

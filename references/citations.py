@@ -12,6 +12,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from references.formatting import format_references
 from references.models import KEY_PATTERN, PostReference, Reference, normalize_doi
 
 CITATION = re.compile(r"\[(\s*@[^\[\]<>]+?)\]")
@@ -237,6 +238,8 @@ def build(post, *, staff: bool, style: str) -> Bibliography:
         if pk not in numbers and pk in by_pk:
             numbers[pk] = len(numbers) + 1
             entries.append(Entry(number=numbers[pk], reference=by_pk[pk], cited=False))
+    if style:  # the list shown on a page: format every entry in one cache round trip
+        format_references([entry.reference for entry in entries], style)
     return Bibliography(
         body=mark_safe("".join(out)),  # noqa: S308 - sanitized body + escaped marks
         entries=entries,

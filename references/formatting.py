@@ -81,13 +81,34 @@ def render_entry(item: dict, style: str) -> str:
     return text.strip()
 
 
+def _key(item, style):
+    payload = json.dumps([style, item], sort_keys=True, ensure_ascii=False)
+    return "references:entry:" + hashlib.sha256(payload.encode()).hexdigest()
+
+
 def format_reference(reference, style: str):
     """The reference in ``style`` as safe HTML (cached by content)."""
-    item = to_csl(reference)
-    payload = json.dumps([style, item], sort_keys=True, ensure_ascii=False)
-    key = "references:entry:" + hashlib.sha256(payload.encode()).hexdigest()
-    html = cache.get(key)
-    if html is None:
-        html = render_entry(item, style)
-        cache.set(key, html, CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - citeproc output with the data escaped above
+    formatted = getattr(reference, "formatted_html", None)
+    if formatted is not None and formatted[0] == style:
+        return formatted[1]
+    return format_references([reference], style)[0]
+
+
+def format_references(references, style: str) -> list:
+    """Each reference in ``style`` as safe HTML, in one cache round trip; each
+    reference also keeps its result (``formatted_html``) for the templates."""
+    items = [to_csl(reference) for reference in references]
+    keys = [_key(item, style) for item in items]
+    found = cache.get_many(keys)
+    missing = {}
+    for key, item in zip(keys, items, strict=True):
+        if key not in found:
+            found[key] = missing[key] = render_entry(item, style)
+    if missing:
+        cache.set_many(missing, CACHE_SECONDS)
+    results = []
+    for reference, key in zip(references, keys, strict=True):
+        html = mark_safe(found[key])  # noqa: S308 - citeproc output, data escaped above
+        reference.formatted_html = (style, html)
+        results.append(html)
+    return results

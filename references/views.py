@@ -15,6 +15,7 @@ from posts.models import Category, Post
 from references import citations
 from references.files import GIF, JPEG, PDF, PNG, WEBP
 from references.formats import WRITERS
+from references.formatting import format_references
 from references.metadata import highwire, public_pdf
 from references.models import Attachment, BibliographySettings, PostReference, Reference
 
@@ -104,7 +105,11 @@ class ReferenceListView(BibliographyMixin, ListView):
         return self.form.filter(super().get_queryset())
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.form, total=Reference.objects.count(), **kwargs)
+        context = super().get_context_data(
+            form=self.form, total=Reference.objects.count(), **kwargs
+        )
+        format_references(context["references"], context["style"])
+        return context
 
 
 def citing_posts(reference, user):

@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import READER_FORM_RENDERER
 from subscriptions.models import Subscriber
 
 SOURCES = {"sidebar": _("Sidebar form"), "page": _("Subscribe page")}
 
 
 class SubscribeForm(forms.Form):
+    default_renderer = READER_FORM_RENDERER
     email = forms.EmailField(
         label=_("Your email address"),
         max_length=254,

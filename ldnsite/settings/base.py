@@ -140,6 +140,11 @@ PAGE_CACHE_MODELS = [
     "comments.CommentSettings",
 ]
 
+# The site's settings rows (django-solo singletons) are read on every page:
+# keep them in the cache; saving one refreshes it.
+SOLO_CACHE = "default"
+SOLO_CACHE_TIMEOUT = 60 * 60
+
 # --- Tasks ------------------------------------------------------------------
 TASKS = {
     "default": {

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
+from core import pagecache
 from core.sites import absolute_url
 from posts.models import Category, Page, Post
 from posts.search import headline_html
@@ -11,8 +12,7 @@ from posts.search import headline_html
 register = template.Library()
 
 
-@register.inclusion_tag("includes/sidebar.html")
-def sidebar():
+def _sidebar_data():
     published = Q(posts__status=Post.Status.PUBLISHED, posts__published_at__lte=timezone.now())
     categories = (
         Category.objects.annotate(post_count=Count("posts", filter=published))
@@ -20,12 +20,18 @@ def sidebar():
         .order_by("name")
     )
     months = Post.objects.published().dates("published_at", "month", order="DESC")
-    return {"categories": categories, "months": months}
+    return {"categories": list(categories), "months": list(months)}
+
+
+@register.inclusion_tag("includes/sidebar.html")
+def sidebar():
+    # The same on every page and costly on a large site: kept until content changes.
+    return pagecache.fragment("sidebar", _sidebar_data)
 
 
 @register.simple_tag
 def menu_pages():
-    return Page.objects.in_menu()
+    return pagecache.fragment("menu-pages", lambda: list(Page.objects.in_menu()))
 
 
 @register.filter

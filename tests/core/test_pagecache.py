@@ -125,3 +125,26 @@ def test_pages_still_render_when_the_cache_server_is_down(settings):
     response = Client().get(post.get_absolute_url())
     assert response.status_code == 200
     assert "Still readable" in response.text
+
+
+def test_sidebar_is_kept_between_pages_and_refreshed_when_a_post_is_published(commit):
+    from datetime import UTC, datetime
+
+    PostFactory(published_at=datetime(2010, 4, 12, 17, tzinfo=UTC))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff_like = Client()
+    staff_like.cookies["sessionid"] = "none"  # a personal request: no whole-page cache
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            response = staff_like.get(url)
+        return len(captured), response.text
+
+    first, text = queries("/2010/")
+    assert "April 2010" in text
+    second, _ = queries("/2010/04/")
+    assert second <= first - 3  # sidebar categories and months, and the menu, kept
+    commit(lambda: PostFactory(published_at=datetime(2011, 5, 3, 17, tzinfo=UTC)))
+    assert "May 2011" in queries("/2010/")[1]
