@@ -113,3 +113,21 @@ def file_server():
     root = Path(__file__).resolve().parent / "importers" / "data" / "uploads"
     with FileServer(root) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def prod_static(tmp_path_factory):
+    """Static files collected as in production (hashed names, a manifest)."""
+    import subprocess
+    import sys
+
+    from tests.prod import ROOT, prod_env
+
+    root = tmp_path_factory.mktemp("static")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=prod_env(DJANGO_STATIC_ROOT=str(root)),
+        check=True,
+    )
+    return root

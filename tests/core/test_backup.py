@@ -1,5 +1,5 @@
 """`make backup` / `make restore`: a backup restored into an empty database
-brings back every post and uploaded file."""
+brings back every post, comment, subscriber and uploaded file."""
 
 import os
 import subprocess
@@ -16,7 +16,8 @@ from django.db import connection
 from PIL import Image as PILImage
 
 from posts.models import Image, Post
-from tests.factories import PostFactory
+from tests.factories import PostFactory, SubscriberFactory, make_comment
+from tests.references.factories import ReferenceFactory, attach
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,6 +44,9 @@ def empty_database():
 
 def test_backup_then_restore_into_an_empty_database(tmp_path, empty_database):
     posts = PostFactory.create_batch(3)
+    comments = [make_comment(posts[0], comment=f"Question {n}") for n in range(4)]
+    subscribers = SubscriberFactory.create_batch(5)
+    attachment = attach(ReferenceFactory())  # a PDF, kept outside MEDIA_ROOT
     buffer = BytesIO()
     PILImage.new("RGB", (8, 8), "red").save(buffer, format="PNG")
     image = Image.objects.create(file=ContentFile(buffer.getvalue(), "x.png"), alt_text="red")
@@ -72,7 +76,13 @@ def test_backup_then_restore_into_an_empty_database(tmp_path, empty_database):
     with restored.cursor() as cursor:
         cursor.execute("SELECT title FROM posts_post ORDER BY id")
         assert [row[0] for row in cursor.fetchall()] == [p.title for p in posts]
+        cursor.execute("SELECT comment FROM django_comments ORDER BY id")
+        assert [row[0] for row in cursor.fetchall()] == [c.comment for c in comments]
+        cursor.execute("SELECT email FROM subscriptions_subscriber ORDER BY id")
+        assert [row[0] for row in cursor.fetchall()] == [s.email for s in subscribers]
     restored.close()
     assert (restored_media / image.file.name).read_bytes() == buffer.getvalue()
+    restored_private = restored_media.with_name(f"{restored_media.name}-private")
+    assert (restored_private / attachment.file.name).read_bytes() == attachment.file.read()
     assert Post.objects.count() == 3  # the original is untouched
     assert Path(settings.MEDIA_ROOT, image.file.name).exists()

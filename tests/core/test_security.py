@@ -2,7 +2,6 @@
 two-step login for the admin."""
 
 import json
-import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -19,31 +18,10 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import StaffFactory
+from tests.prod import database_url_of_this_test_run, prod_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 pytestmark = pytest.mark.django_db
-
-
-def prod_env(**extra):
-    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return {
-        **base,
-        "DJANGO_SETTINGS_MODULE": "ldnsite.settings.prod",
-        "DJANGO_SECRET_KEY": "x" * 64 + "-a-long-random-production-secret",
-        "DJANGO_ALLOWED_HOSTS": "pain.example.org",
-        "SITE_URL": "https://pain.example.org",
-        "EMAIL_URL": "smtp://127.0.0.1:2525",
-        "AKISMET_API_KEY": "0123456789ab",
-        **extra,
-    }
-
-
-def database_url_of_this_test_run():
-    """The URL of the database this test run uses (for subprocesses)."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def test_every_page_sends_a_strict_csp_and_security_headers(client):
@@ -178,19 +156,6 @@ def test_staff_set_up_their_authenticator_app_on_the_site(client, settings):
         assert done.text.count("<li><code>") == 10
         # The session is now verified: the admin opens without logging in again.
         assert client.get("/admin/").status_code == 200
-
-
-@pytest.fixture(scope="session")
-def prod_static(tmp_path_factory):
-    """Static files collected as in production (hashed names, a manifest)."""
-    root = tmp_path_factory.mktemp("static")
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=prod_env(DJANGO_STATIC_ROOT=str(root)),
-        check=True,
-    )
-    return root
 
 
 def test_errors_go_to_sentry_when_a_dsn_is_set(prod_static):
