@@ -94,12 +94,13 @@ def _lookup(path, page_key):
     return _rolled_over(values), values.get(path_key, 0), values.get(page_key)
 
 
-def fragment(name, build, *, timeout=60 * 60):
+def fragment(name, build):
     """``build()``'s result, kept until site content changes (the same
     generation as whole pages, so it is never staler than they are). For what
-    every page shows and costs queries to work out: sidebars, menus. Off with
-    the page cache (PAGE_CACHE_SECONDS = 0)."""
-    if settings.PAGE_CACHE_SECONDS <= 0:
+    every page shows and costs queries to work out: sidebars, menus. These are
+    kept for logged-in readers too, and when whole pages are not cached;
+    FRAGMENT_CACHE_SECONDS = 0 turns them off."""
+    if settings.FRAGMENT_CACHE_SECONDS <= 0:
         return build()
     key = f"pagecache:fragment:{name}"
     values = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY, key])
@@ -108,7 +109,7 @@ def fragment(name, build, *, timeout=60 * 60):
     if stored is not None and stored[0] == generation:
         return stored[1]
     value = build()
-    cache.set(key, (generation, value), timeout)
+    cache.set(key, (generation, value), settings.FRAGMENT_CACHE_SECONDS)
     return value
 
 

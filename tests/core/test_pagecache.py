@@ -127,7 +127,7 @@ def test_pages_still_render_when_the_cache_server_is_down(settings):
     assert "Still readable" in response.text
 
 
-def test_sidebar_is_kept_between_pages_and_refreshed_when_a_post_is_published(commit):
+def test_sidebar_is_kept_between_pages_and_refreshed_when_a_post_is_published(commit, settings):
     from datetime import UTC, datetime
 
     PostFactory(published_at=datetime(2010, 4, 12, 17, tzinfo=UTC))
