@@ -100,6 +100,8 @@ def akismet_server(_akismet_peer, settings):
     settings.AKISMET_TIMEOUT = 0.5
     yield _akismet_peer
     _akismet_peer.reset()
+
+
 @pytest.fixture
 def file_server():
     """A real HTTP server on 127.0.0.1 serving tests/importers/data/uploads as an
