@@ -6,6 +6,7 @@ once the transaction commits.
 """
 
 import logging
+from collections import deque
 from dataclasses import dataclass
 from functools import partial
 
@@ -271,31 +272,71 @@ def _subtree(root: Comment) -> list[Comment]:
     return found
 
 
+def thread_layout(nodes, *, deepest: int | None = None) -> tuple[dict, set]:
+    """The xtd thread fields for a set of comments, from who answers whom.
+
+    ``nodes`` are ``(pk, parent pk or None, sort key)``; siblings are ordered by
+    their key. Returns ``({pk: (thread_id, parent_id, level, order,
+    nested_count)}, moved)``. With ``deepest`` (the deepest level), a reply
+    below it goes beside its parent, as when posting (``reply_parent``);
+    ``moved`` holds those. A node whose parent is not among the nodes, or that
+    is caught in a loop, starts a thread of its own."""
+    keys = {pk: key for pk, _parent, key in nodes}
+    children: dict[int, list[int]] = {}
+    roots = []
+    for pk, parent, _key in nodes:
+        if parent is None or parent == pk or parent not in keys or deepest == 0:
+            roots.append(pk)
+        else:
+            children.setdefault(parent, []).append(pk)
+    for siblings in children.values():
+        siblings.sort(key=keys.__getitem__)
+    roots.sort(key=keys.__getitem__)
+    rows: dict[int, list] = {}
+    moved: set[int] = set()
+    queue = deque(roots)
+    while len(rows) < len(keys):
+        if not queue:  # a loop of replies: its earliest comment starts a thread
+            queue.append(min((pk for pk in keys if pk not in rows), key=keys.__getitem__))
+        root = queue.popleft()
+        if root in rows:
+            continue
+        walked, path, stack = [], [], [(root, root, 0)]
+        while stack:  # depth first, without recursion: threads can be long
+            pk, parent, level = stack.pop()
+            if pk in rows:
+                continue
+            del path[level:]
+            path.append(pk)
+            rows[pk] = [root, parent, level, len(walked) + 1, 0]
+            walked.append(pk)
+            for child in reversed(children.get(pk, [])):
+                if deepest is None or level < deepest:
+                    stack.append((child, pk, level + 1))
+                else:
+                    stack.append((child, path[deepest - 1], deepest))
+                    moved.add(child)
+        for pk in reversed(walked):  # descendants come after their ancestors
+            if pk != root:
+                rows[rows[pk][1]][4] += 1 + rows[pk][4]
+    layout = {pk: tuple(row) for pk, row in rows.items()}
+    return layout, moved
+
+
 def _renumber(comments: list[Comment], root: Comment) -> None:
     """Give a thread consistent xtd fields (thread, level, order, nested counts)."""
-    children: dict[int, list[Comment]] = {}
-    for comment in comments:
-        if comment.pk != root.pk:
-            children.setdefault(comment.parent_id, []).append(comment)
-    ordered: list[tuple[Comment, int]] = []
-
-    def walk(node, level):
-        ordered.append((node, level))
-        for child in sorted(children.get(node.pk, []), key=lambda c: (c.order, c.pk)):
-            walk(child, level + 1)
-
-    walk(root, 0)
-    descendants: dict[int, int] = {}
-    for node, _level in reversed(ordered):
-        descendants[node.pk] = sum(1 + descendants[c.pk] for c in children.get(node.pk, []))
-    for position, (node, level) in enumerate(ordered, start=1):
-        Comment.objects.filter(pk=node.pk).update(
-            thread_id=root.pk,
-            parent_id=root.pk if node.pk == root.pk else node.parent_id,
-            level=level,
-            order=position,
-            nested_count=descendants[node.pk],
-        )
+    layout, _moved = thread_layout(
+        [(c.pk, None if c.pk == root.pk else c.parent_id, (c.order, c.pk)) for c in comments]
+    )
+    for pk, (thread_id, parent_id, level, order, nested) in layout.items():
+        if thread_id == root.pk:
+            Comment.objects.filter(pk=pk).update(
+                thread_id=thread_id,
+                parent_id=parent_id,
+                level=level,
+                order=order,
+                nested_count=nested,
+            )
 
 
 @transaction.atomic
@@ -437,6 +478,160 @@ def refresh_comment_count(post_id: int) -> None:
             Post.objects.filter(pk=post_id).update(comment_count=count)
             # Listings show the count: every cached page is stale (update() sends no signal).
             transaction.on_commit(pagecache.invalidate_all)
+
+
+# --- Imports -------------------------------------------------------------------
+
+
+@dataclass
+class ImportedThread:
+    """What ``import_comments`` could not do as asked."""
+
+    renumbered: list[Comment]  # asked for numbers that were not all free: got new ones
+    moved_up: list[Comment]  # nested deeper than COMMENTS_MAX_DEPTH: placed beside their parent
+
+
+def import_comments(*, post: Post, entries: list[tuple[Comment, Comment | None]]) -> ImportedThread:
+    """Store many new comments of one post at once (the WordPress importer), in
+    a handful of queries whatever their number.
+
+    Each entry is an unsaved comment and the comment it answers: None (top
+    level), another of the new ones, or a stored comment of this post. Entries
+    come in the order their numbers should follow (oldest first). Comments
+    whose ``pk`` is set keep those numbers when all of them are free (as on a
+    new site), so links to them by number still work; otherwise they are all
+    numbered afresh, in order.
+
+    The thread fields django-comments-xtd keeps (thread, parent, level, order,
+    nested count) are worked out for every thread touched, replies past
+    COMMENTS_MAX_DEPTH go beside their parent (as when posting), and the post's
+    count is refreshed once. Nothing is sent: no Akismet check, no email, and
+    none later either when a moderator approves one of them (they are marked
+    as already notified)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django_comments_xtd.models import XtdComment
+
+    from comments.text import comment_html
+
+    if not entries:
+        return ImportedThread(renumbered=[], moved_up=[])
+    content_type = ContentType.objects.get_for_model(Post)
+    new = [comment for comment, _parent in entries]
+    for comment in new:
+        _set_pk(comment, comment.pk)
+        comment.post = post
+        comment.content_type = content_type
+        comment.object_pk = str(post.pk)
+        comment.site_id = comment.site_id or settings.SITE_ID
+        comment.is_public = comment.status == Status.PUBLISHED
+        comment.followup = bool(comment.follow)
+        comment.comment_html = "" if comment.is_removed else comment_html(comment.comment)
+        comment.author_notified_at = comment.author_notified_at or comment.submit_date
+        comment.followers_notified_at = comment.followers_notified_at or comment.submit_date
+    renumbered = _store_base_rows(new)
+
+    # The threads: the new comments, and the stored threads they reply into
+    # (a stored comment of another post cannot be answered here: top level).
+    is_new = {id(comment) for comment in new}
+    parents = {}
+    for comment, parent in entries:
+        if parent is not None and (id(parent) in is_new or parent.post_id == post.pk):
+            parents[comment.pk] = parent
+    stored = Comment.objects.filter(
+        thread_id__in={p.thread_id for p in parents.values() if id(p) not in is_new}
+    ).only(*THREAD_FIELDS, "submit_date")
+    nodes = [(c.pk, None if c.parent_id == c.pk else c.parent_id, c) for c in stored]
+    nodes += [(c.pk, parents[c.pk].pk if c.pk in parents else None, c) for c in new]
+    layout, moved = thread_layout(
+        [(pk, parent, (c.submit_date, pk)) for pk, parent, c in nodes],
+        deepest=settings.COMMENTS_MAX_DEPTH - 1,
+    )
+    changed = []
+    for pk, _parent, comment in nodes:
+        if tuple(getattr(comment, name) for name in THREAD_FIELDS) != layout[pk]:
+            for name, value in zip(THREAD_FIELDS, layout[pk], strict=True):
+                setattr(comment, name, value)
+            if id(comment) not in is_new:
+                changed.append(comment)
+    _insert(XtdComment, new, XtdComment._meta.local_concrete_fields)
+    _insert(Comment, new, Comment._meta.local_concrete_fields)
+    for comment in new:
+        comment._state.adding = False
+        comment._state.db = transaction.get_connection().alias
+    if changed:
+        XtdComment.norel_objects.bulk_update(changed, THREAD_FIELDS)
+    refresh_comment_count(post.pk)
+    return ImportedThread(renumbered=renumbered, moved_up=[c for c in new if c.pk in moved])
+
+
+THREAD_FIELDS = ["thread_id", "parent_id", "level", "order", "nested_count"]
+
+
+def _store_base_rows(new: list[Comment]) -> list[Comment]:
+    """Insert the comments' rows of django-contrib-comments' table, with the
+    numbers they ask for if every one is free; returns those that asked for a
+    number and got another. All or none: threads are shown in the order of
+    their numbers, so a mix would put a few old comments after new ones."""
+    from django_comments.models import Comment as BaseComment
+
+    wanted = [c.pk for c in new if c.pk is not None]
+    clash = len(set(wanted)) < len(wanted) or (
+        BaseComment.objects.filter(pk__in=wanted).exists() if wanted else False
+    )
+    renumbered = [c for c in new if c.pk is not None] if clash else []
+    for comment in renumbered:
+        _set_pk(comment, None)
+    if wanted and not clash:
+        _reserve_ids(BaseComment, max(wanted))
+    fields = BaseComment._meta.local_concrete_fields
+    _insert(BaseComment, [c for c in new if c.pk is not None], fields)
+    unnumbered = [c for c in new if c.pk is None]
+    without_id = [f for f in fields if f is not BaseComment._meta.pk]
+    for comment, pk in zip(unnumbered, _insert(BaseComment, unnumbered, without_id), strict=True):
+        _set_pk(comment, pk)
+    return renumbered
+
+
+def _set_pk(comment: Comment, value) -> None:
+    """A multi-table model's primary key is one column per table."""
+    for model in [*comment._meta.get_parent_list(), type(comment)]:
+        setattr(comment, model._meta.pk.attname, value)
+
+
+def _insert(model, objs, fields) -> list:
+    """Insert ``objs``' rows of ``model``'s own table, in batches; the new ids.
+
+    Django's bulk_create refuses multi-table models, so each table is filled
+    here the way bulk_create fills a plain one (QuerySet._insert)."""
+    if not objs:
+        return []
+    connection = transaction.get_connection()
+    returning = None if model._meta.pk in fields else [model._meta.pk]
+    size = max(connection.ops.bulk_batch_size(fields, objs), 1)
+    ids = []
+    for start in range(0, len(objs), size):
+        rows = model._base_manager._insert(
+            objs[start : start + size], fields=fields, returning_fields=returning
+        )
+        ids += [row[0] for row in rows or []]
+    return ids
+
+
+def _reserve_ids(model, up_to: int) -> None:
+    """Move ``model``'s id sequence past ``up_to`` at once (PostgreSQL), so a
+    comment posted while an import runs never takes a number it is giving out.
+    The move is not undone if the import rolls back: numbers are skipped, no more."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return  # SQLite: one writer at a time, and AUTOINCREMENT follows the largest id
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, %s), GREATEST(%s, COALESCE("
+            "pg_sequence_last_value(pg_get_serial_sequence(%s, %s)::regclass), 0)))",
+            [table, column, up_to, table, column],
+        )
 
 
 # --- Notifications -------------------------------------------------------------

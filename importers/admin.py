@@ -7,11 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from importers import services
-from importers.models import DocumentLink, ImportedDocument, ImportRun
+from importers.models import DocumentLink, ImportedDocument, ImportedPing, ImportRun
 from importers.report import Report
 
 
@@ -82,7 +83,13 @@ class ImportRunAdmin(admin.ModelAdmin):
         if obj.status != ImportRun.Status.DONE:
             return f"{obj.percent}%"
         report = Report.from_dict(obj.report)
-        short = {"attachment": _("files"), "page": _("pages"), "post": _("posts")}
+        short = {
+            "attachment": _("files"),
+            "page": _("pages"),
+            "post": _("posts"),
+            "reference": _("references"),
+            "comment": _("comments"),
+        }
         parts = [
             f"{counts['imported'] + counts['updated']} {short[kind]}"
             for kind, _label, counts in report.rows()
@@ -157,9 +164,75 @@ class DocumentLinkInline(admin.TabularInline):
 
 @admin.register(ImportedDocument)
 class ImportedDocumentAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "file", "size", "parent_post", "imported_at"]
-    search_fields = ["title", "description", "links__text"]
-    readonly_fields = ["original_url", "size", "imported_at"]
-    fields = ["title", "file", "description", "parent_post", "original_url", "size", "imported_at"]
+    """Files attached in WordPress. Those posts link to that the bibliography
+    takes are references now; the rest (or those only pages link to) stay here."""
+
+    list_display = ["__str__", "where", "size", "parent_post", "imported_at"]
+    list_filter = [("attachment", admin.EmptyFieldListFilter)]
+    list_select_related = ["attachment__reference", "parent_post"]
+    search_fields = ["title", "description", "links__text", "original_url"]
+    readonly_fields = ["original_url", "size", "imported_at", "in_bibliography"]
+    fields = [
+        "title",
+        "file",
+        "in_bibliography",
+        "description",
+        "parent_post",
+        "original_url",
+        "size",
+        "imported_at",
+    ]
     raw_id_fields = ["parent_post"]
     inlines = [DocumentLinkInline]
+
+    @admin.display(description=_("where the file is"))
+    def where(self, obj):
+        if obj.attachment_id:
+            return format_html("{} {}", _("in the bibliography:"), obj.attachment.reference.key)
+        return obj.file.name or _("(no file)")
+
+    @admin.display(description=_("in the bibliography as"))
+    def in_bibliography(self, obj):
+        if not obj.attachment_id:
+            return _("Not in the bibliography: the file is served from the media folder.")
+        reference = obj.attachment.reference
+        url = reverse("admin:references_reference_change", args=[reference.pk])
+        return format_html('<a href="{}">{}</a> ({})', url, reference, obj.attachment)
+
+
+@admin.register(ImportedPing)
+class ImportedPingAdmin(admin.ModelAdmin):
+    """Pingbacks and trackbacks the WordPress blog received: a record, read only."""
+
+    list_display = ["received_at", "source", "post", "kind", "state"]
+    list_filter = ["kind", "state"]
+    list_select_related = ["post"]
+    search_fields = ["source_title", "source_url", "excerpt", "post__title"]
+    date_hierarchy = "received_at"
+    readonly_fields = [
+        "post",
+        "kind",
+        "state",
+        "source_title",
+        "source_url",
+        "excerpt",
+        "ip_address",
+        "received_at",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description=_("from"), ordering="source_title")
+    def source(self, obj):
+        if obj.source_url.startswith(("http://", "https://")):
+            return format_html(
+                '<a href="{}" rel="noopener noreferrer nofollow">{}</a>',
+                obj.source_url,
+                obj.source_title or obj.source_url,
+            )
+        return obj.source_title
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

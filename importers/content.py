@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+import nh3
 from django.utils.html import escape
 
 from core.html import sanitize_html
@@ -241,3 +242,53 @@ def _ids(value) -> list[str]:
 
 def _file_name(url: str) -> str:
     return PurePosixPath(urlsplit(url).path).name or url
+
+
+def rewrite_links(body: str, addresses: dict[str, str]) -> str:
+    """``body`` with every link or image address found in ``addresses`` (an
+    old address, without its #fragment) replaced by the new one."""
+
+    def replace(m):
+        url, hash_mark, fragment = html.unescape(m.group(3)).strip().partition("#")
+        new = addresses.get(url)
+        if new is None:
+            return m.group(0)
+        return f"{m.group(1)}{m.group(2)}{escape(new + hash_mark + fragment)}{m.group(2)}"
+
+    return _URL_ATTR.sub(replace, body or "")
+
+
+_COMMENT_LINK = re.compile(
+    r"""<a\s[^>]*?\bhref\s*=\s*(["'])(.*?)\1[^>]*>(.*?)</a\s*>""", re.I | re.S
+)
+_COMMENT_BREAK = re.compile(r"<br\s*/?>", re.I)
+_COMMENT_BLOCK_END = re.compile(r"</(?:p|blockquote|li|ul|ol|div|h[1-6])\s*>", re.I)
+
+
+def comment_text(value: str) -> str:
+    """A WordPress comment as the plain text comments here keep.
+
+    WordPress lets commenters use a little HTML (links, emphasis, quotes) and
+    shows blank lines as paragraphs, as this site does. Tags go; a link keeps
+    its words and its address ("the study (https://...)"), which the comment
+    shows as a link again; entities become characters."""
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    if "<" not in text and "&" not in text:
+        return text.strip()
+
+    def link(m):
+        href = html.unescape(m.group(2)).strip()
+        words = html.unescape(nh3.clean(m.group(3), tags=set())).strip()
+        if not href.lower().startswith(("http://", "https://", "mailto:")):
+            return escape(words)
+        address = href.removeprefix("mailto:")
+        if not words or words in (href, address):
+            return escape(address)
+        return escape(f"{words} ({address})")
+
+    text = _COMMENT_LINK.sub(link, text)
+    text = _COMMENT_BREAK.sub("\n", text)
+    text = _COMMENT_BLOCK_END.sub("\n\n", text)
+    text = html.unescape(nh3.clean(text, tags=set()))
+    lines = [line.rstrip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

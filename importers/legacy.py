@@ -1,5 +1,7 @@
 """WordPress's query-string addresses on the site root: ``/?p=123``,
-``/?page_id=``, ``/?attachment_id=``, ``/?cat=``, ``/?tag=``, ``/?author=``.
+``/?page_id=``, ``/?attachment_id=``, ``/?cat=``, ``/?tag=``, ``/?author=``,
+``/?replytocom=5`` (a comment; imported comments keep their WordPress numbers
+where they can, and the mapping finds the others) and ``/?p=123&cpage=2``.
 
 posts' home view asks (through the ``posts.signals.legacy_query`` signal)
 whether a query names something imported; this answers with its new address.
@@ -20,10 +22,17 @@ QUERY_KINDS = {
 
 def redirect_for_query(sender, query, **kwargs):
     """The new address for a WordPress query, or None."""
+    reply_to = query.get("replytocom", "").strip()
+    if reply_to.isdigit() and (found := _comment_url(reply_to)):
+        return found
     for name, kinds in QUERY_KINDS.items():
         value = query.get(name, "").strip()
         if value.isdigit():
-            return _url_of(WordPressItem.objects.filter(kind__in=kinds, wp_id=value))
+            found = _url_of(WordPressItem.objects.filter(kind__in=kinds, wp_id=value))
+            page = query.get("cpage", "").strip()
+            if found and name == "p" and page.isdigit() and int(page) > 1:
+                found += f"?cpage={int(page)}"
+            return found
     tag = query.get("tag", "").strip()
     if tag:
         return _url_of(WordPressItem.objects.filter(kind="tag", data__slug=tag))
@@ -31,6 +40,20 @@ def redirect_for_query(sender, query, **kwargs):
     if author.isdigit():
         return _url_of(WordPressItem.objects.filter(kind="author", data__wp_id=author))
     return None
+
+
+def _comment_url(wp_id):
+    """The comment's place on its post's page, for a published comment."""
+    mapping = (
+        WordPressItem.objects.filter(kind="comment", wp_id=wp_id)
+        .select_related("content_type")
+        .order_by("-updated_at")
+        .first()
+    )
+    comment = mapping.target if mapping is not None else None
+    if comment is None or comment.status != "published" or not comment.post.is_published:
+        return None  # a held comment, or a draft's, stays as hidden as it was
+    return comment.get_absolute_url()  # /comments/<id>/ finds its page of the thread
 
 
 def _url_of(mappings):

@@ -65,6 +65,13 @@ class LinkMap:
         if path and new_url and (replace or normalize_path(path) not in self.paths):
             self.paths[normalize_path(path)] = new_url
 
+    def readdress(self, old_url: str, new_url: str):
+        """Whatever led to ``old_url`` now leads to ``new_url`` (a file that moved)."""
+        for table in (self.paths, self.queries):
+            for key, value in table.items():
+                if value == old_url:
+                    table[key] = new_url
+
     # --- Reading --------------------------------------------------------------
 
     def is_local(self, url: str) -> bool:

@@ -111,6 +111,7 @@ class WordPressItem(models.Model):
         PAGE = "page", _("page")
         ATTACHMENT = "attachment", _("attachment")
         COMMENT = "comment", _("comment")
+        PING = "ping", _("pingback or trackback")
 
     site = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -143,13 +144,17 @@ class WordPressItem(models.Model):
 
 
 class ImportedDocument(models.Model):
-    """A non-image file that was attached in WordPress (PDF, slides...).
+    """A non-image file that was attached in WordPress (PDF, slides...): where
+    it came from, and where it lives now.
 
-    Posts link to it at its new address from the moment it is imported; the
-    bibliography (references app) can adopt it as a reference's attachment,
-    using ``links`` to know which posts cite it and with what words."""
+    Posts link to it at its new address from the moment it is imported. A
+    document that a post links to and that the bibliography accepts becomes a
+    reference's attachment (``importers.steps.references``): from then on the
+    file lives there only (``attachment``; ``file`` is emptied), this row stays
+    as the record of its origin, and its address is the attachment's. ``links``
+    says which posts and pages link to it, with what words."""
 
-    file = models.FileField(_("file"), upload_to="documents/%Y/%m/", max_length=300)
+    file = models.FileField(_("file"), upload_to="documents/%Y/%m/", max_length=300, blank=True)
     title = models.CharField(_("title"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     original_url = models.URLField(_("address on WordPress"), max_length=500, blank=True)
@@ -162,6 +167,14 @@ class ImportedDocument(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    attachment = models.ForeignKey(
+        "references.Attachment",
+        verbose_name=_("now in the bibliography as"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="imported_documents",
+    )
     imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
 
     class Meta:
@@ -170,10 +183,48 @@ class ImportedDocument(models.Model):
         verbose_name_plural = _("imported documents")
 
     def __str__(self):
-        return self.title or self.file.name
+        return self.title or self.file.name or self.original_url
 
     def get_absolute_url(self):
-        return self.file.url
+        """Where readers get the file: the bibliography's attachment once adopted."""
+        if self.attachment_id:
+            return self.attachment.get_absolute_url()
+        return self.file.url if self.file else ""
+
+
+class ImportedPing(models.Model):
+    """A pingback or trackback the WordPress blog received: another site said
+    it linked to a post. Kept as the record it is; never shown as a reader's
+    comment (this site takes no pings)."""
+
+    class Kind(models.TextChoices):
+        PINGBACK = "pingback", _("pingback")
+        TRACKBACK = "trackback", _("trackback")
+
+    class State(models.TextChoices):
+        APPROVED = "approved", _("approved")
+        PENDING = "pending", _("awaiting moderation")
+        SPAM = "spam", _("spam")
+
+    post = models.ForeignKey(
+        "posts.Post", verbose_name=_("post"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    state = models.CharField(_("state in WordPress"), max_length=10, choices=State.choices)
+    source_title = models.CharField(_("linking page"), max_length=300, blank=True)
+    source_url = models.URLField(_("its address"), max_length=500, blank=True)
+    excerpt = models.TextField(_("excerpt"), blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"))
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("pingback or trackback")
+        verbose_name_plural = _("pingbacks and trackbacks")
+        indexes = [models.Index(fields=["post", "received_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} from {self.source_title or self.source_url}"
 
 
 class DocumentLink(models.Model):

@@ -28,7 +28,6 @@ from urllib.parse import unquote, urlsplit
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -40,7 +39,7 @@ from importers import wxr
 from importers.content import Attachment, ContentConverter
 from importers.fetch import Fetcher
 from importers.links import LinkMap, normalize_path
-from importers.models import WordPressItem
+from importers.models import ImportedDocument, WordPressItem
 from importers.progress import Progress
 from importers.report import Report
 from posts.models import RESERVED_PAGE_SLUGS, Page, Post
@@ -83,10 +82,9 @@ class Index:
     creators: set[str] = field(default_factory=set)
     menu_page_ids: set[str] = field(default_factory=set)
     children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    comments: Counter = field(default_factory=Counter)
+    comments: Counter = field(default_factory=Counter)  # of posts and pages, by state
     pings: int = 0
-    deepest_reply: int = 0  # 1: replies to top-level comments; 2: replies to those...
-    orphan_replies: int = 0
+    other_comments: int = 0  # on attachment pages and other kinds of item
 
     def count(self, *post_types) -> int:
         return sum(self.types[t] for t in post_types)
@@ -120,7 +118,7 @@ def post_state(item: wxr.WxrItem):
     draft, pending (awaiting review), private (visible only to the author in
     WordPress) and password-protected posts → drafts, so nothing becomes
     public that was not public before."""
-    published_at = wxr.parse_gmt(item.post_date_gmt) or _local_date(item.post_date)
+    published_at = wxr.parse_gmt(item.post_date_gmt) or local_date(item.post_date)
     status = item.status
     if status in ("publish", "future") and not item.post_password:
         return Post.Status.PUBLISHED, published_at or timezone.now(), ""
@@ -143,7 +141,7 @@ def page_state(item: wxr.WxrItem):
     return Page.Status.DRAFT, published_at, note
 
 
-def _local_date(value: str):
+def local_date(value: str):
     """post_date is in the blog's time zone, which the export does not say: ours is assumed."""
     value = (value or "").strip()
     if not value or value.startswith("0000"):
@@ -169,7 +167,8 @@ class Context:
         self.links = LinkMap([header.base_site_url, header.base_blog_url, header.link])
         hosts = {urlsplit(u).hostname for u in (header.base_site_url, header.base_blog_url)}
         self.fetcher = Fetcher(hosts={h for h in hosts if h} | set(options.allow_hosts))
-        self.stored_files: list[str] = []
+        self.stored_files: list[tuple] = []  # (storage, name): removed if the import rolls back
+        self.converted_posts: set[int] = set()  # posts whose body this run wrote
         self.users = {}  # WordPress login -> User
         self.categories = {}  # slug -> Category
         self.tags = {}  # slug -> Tag
@@ -200,15 +199,18 @@ class Context:
             model = content_type.model_class()
             heavy = {"body", "search_document", "search_vector", "description"}
             names = {f.name for f in model._meta.concrete_fields}
-            objects = model._default_manager.defer(*(heavy & names)).in_bulk(
-                [m.object_id for m in mappings]
-            )
+            queryset = model._default_manager.defer(*(heavy & names))
+            if model is ImportedDocument:
+                queryset = queryset.select_related("attachment__reference")
+            objects = queryset.in_bulk([m.object_id for m in mappings])
             for mapping in mappings:
                 obj = objects.get(mapping.object_id)
                 if obj is None:
                     continue
                 if mapping.kind == "attachment":
-                    url = obj.file.url
+                    url = obj.get_absolute_url()
+                    if not url:
+                        continue
                     self.links.add_url(mapping.data.get("url", ""), url)
                     self.links.add_query("attachment_id", mapping.wp_id, url)
                     self.attachments.setdefault(
@@ -288,7 +290,7 @@ class Context:
     def save_file(self, field_file, name, content):
         """Store an imported file, remembering it so a rollback removes it."""
         field_file.save(name, content, save=False)
-        self.stored_files.append(field_file.name)
+        self.stored_files.append((field_file.storage, field_file.name))
 
     def redirect(self, old_url: str, new_url: str, item_label: str = ""):
         """A permanent redirect from an old path of this site, unless it is the same."""
@@ -379,8 +381,8 @@ class Importer:
 
     @staticmethod
     def _remove_files(ctx):
-        for name in ctx.stored_files:
-            default_storage.delete(name)
+        for storage, name in ctx.stored_files:
+            storage.delete(name)
 
     def scan(self) -> tuple[wxr.WxrHeader, Index]:
         """Read the whole file once, writing nothing; refuse it if it is bad."""
@@ -427,22 +429,15 @@ class Importer:
 
     @staticmethod
     def census(item: wxr.WxrItem, index: Index):
-        """Count an item's comments by state, and check their threading."""
-        parents = {c.wp_id: c.parent for c in item.comments if not c.is_ping}
+        """Count the comments and pings of posts and pages (the comments step's work)."""
+        if item.post_type not in ("post", "page"):
+            index.other_comments += len(item.comments)
+            return
         for comment in item.comments:
             if comment.is_ping:
                 index.pings += 1
-                continue
-            index.comments[comment.state] += 1
-            depth, parent, seen = 0, comment.parent, set()
-            while parent not in ("", "0") and parent not in seen:
-                seen.add(parent)
-                if parent not in parents:
-                    index.orphan_replies += 1
-                    break
-                depth += 1
-                parent = parents[parent]
-            index.deepest_reply = max(index.deepest_reply, depth)
+            else:
+                index.comments[comment.state] += 1
 
     @staticmethod
     def plan(index: Index):

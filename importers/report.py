@@ -10,6 +10,7 @@ KIND_LABELS = {
     "attachment": "attachments (images and documents)",
     "page": "pages",
     "post": "posts",
+    "reference": "references (documents posts link to)",
     "comment": "comments",
     "ping": "pingbacks and trackbacks",
     "redirect": "redirects from old addresses",

@@ -72,7 +72,8 @@ class WxrComment:
     type: str = ""  # "", "comment", "pingback", "trackback"
     parent: str = "0"
     user_id: str = "0"
-    meta: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)  # a repeated key: its latest value
+    history: list[str] = field(default_factory=list)  # every akismet_history value, in order
 
     @property
     def is_ping(self):
@@ -80,10 +81,14 @@ class WxrComment:
 
     @property
     def state(self):
-        """approved / pending / spam / trash."""
-        return {"1": "approved", "0": "pending", "spam": "spam", "trash": "trash"}.get(
-            self.approved, "pending"
-        )
+        """approved / pending / spam / trash ("post-trashed": its post went to the trash)."""
+        return {
+            "1": "approved",
+            "0": "pending",
+            "spam": "spam",
+            "trash": "trash",
+            "post-trashed": "trash",
+        }.get(self.approved, "pending")
 
 
 @dataclass
@@ -269,7 +274,9 @@ def _comment(element) -> WxrComment:
         _ns, name = _split(child.tag)
         if name == "commentmeta":
             key, value = _meta(child)
-            comment.meta.setdefault(key, value)
+            comment.meta[key] = value
+            if key == "akismet_history":
+                comment.history.append(value)
         elif name in _COMMENT_FIELDS:
             value = _text(child)
             if name != "comment_content":

@@ -12,6 +12,7 @@ urlpatterns = [
     path("references/", include("references.urls")),
     path("comments/", include("comments.urls")),
     path("", include("subscriptions.urls")),
+    path("", include("importers.urls")),
     # posts last: its page pattern is the catch-all.
     path("", include("posts.urls")),
 ]

@@ -1,15 +1,11 @@
-"""The import's steps, run in this order inside one transaction.
-
-Phase 2 (after the comments and references apps are merged) adds two steps
-here: a comments step after PostsStep, replacing CommentsCensusStep, and a
-step that turns ImportedDocuments linked from posts into reference
-attachments. See the README's "Importing from WordPress"."""
+"""The import's steps, run in this order inside one transaction."""
 
 from importers.steps.authors import AuthorsStep
 from importers.steps.base import Step
-from importers.steps.comments import CommentsCensusStep, OtherItemsStep
+from importers.steps.comments import CommentsStep, OtherItemsStep
 from importers.steps.content import PagesStep, PostsStep
 from importers.steps.media import MediaStep
+from importers.steps.references import DocumentsToReferencesStep
 from importers.steps.terms import TermsStep
 
 STEPS = [
@@ -18,7 +14,8 @@ STEPS = [
     MediaStep,
     PagesStep,
     PostsStep,
-    CommentsCensusStep,
+    DocumentsToReferencesStep,
+    CommentsStep,
     OtherItemsStep,
 ]
 

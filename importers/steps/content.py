@@ -39,6 +39,8 @@ class ContentStep(Step):
 
     def finish(self, item, ctx, obj, converted, *, source_hash, data):
         """Document links, the mapping and the redirect from the old permalink."""
+        if self.kind == "post":
+            ctx.converted_posts.add(obj.pk)
         filters = {self.kind: obj}
         DocumentLink.objects.filter(**filters).delete()
         position = 0
@@ -165,7 +167,7 @@ class PostsStep(ContentStep):
         source_hash = fingerprint(
             item.title, item.content, item.excerpt, item.status, item.post_date_gmt,
             item.post_date, item.post_name, item.post_password, item.is_sticky, item.creator,
-            sorted(item.terms), thumbnail_id, info.slug,
+            sorted(item.terms), thumbnail_id, info.slug, item.comment_status,
         )  # fmt: skip
         mapping = ctx.find("post", item.wp_id, item.guid)
         post = ctx.target(mapping)
@@ -205,6 +207,7 @@ class PostsStep(ContentStep):
         post.status = status
         post.published_at = published_at
         post.is_featured = item.is_sticky == "1"
+        post.comments_open = item.comment_status != "closed"
         self.cover(post, thumbnail_id, ctx)
         post.save()
         post.categories.set(

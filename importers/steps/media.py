@@ -26,10 +26,11 @@ _SIZED_FILE = re.compile(r'"file";s:\d+:"([^"]+)"')
 
 class MediaStep(Step):
     """Attachments: images become entries of the media library (posts.Image);
-    documents (PDF, slides...) become ImportedDocuments, which the
-    bibliography can later adopt. Files come from --media-dir (a copy of
-    wp-content/uploads) or, without it, from their wp:attachment_url. A file
-    that cannot be had is reported; the import goes on."""
+    documents (PDF, slides...) become ImportedDocuments, and those posts link
+    to become the bibliography's attachments in a later step (references.py).
+    Files come from --media-dir (a copy of wp-content/uploads) or, without it,
+    from their wp:attachment_url. A file that cannot be had is reported; the
+    import goes on."""
 
     label = "Media"
     post_types = ("attachment",)
@@ -61,7 +62,14 @@ class MediaStep(Step):
             ctx.report.count("attachment", "skipped")
             return
         else:
-            if target is None or mapping.data.get("file_key") != file_key:
+            file_changed = target is None or mapping.data.get("file_key") != file_key
+            if file_changed and getattr(target, "attachment_id", None):
+                ctx.report.problem(
+                    item.label,
+                    "its file changed in WordPress; the bibliography keeps the one it has "
+                    f"(attach the new one to “{target.attachment.reference}” if it should change)",
+                )
+            elif file_changed:
                 content = self.open(item, url, relative, ctx)
                 if content is None:
                     ctx.report.count("attachment", "skipped")
@@ -80,7 +88,7 @@ class MediaStep(Step):
             outcome = "updated" if existed else "imported"
             self.fill(target, item, url, alt)
             target.save()
-        new_url = target.file.url
+        new_url = target.get_absolute_url()
         if not is_image:
             ctx.documents_by_url[new_url] = target.pk
             if item.post_parent not in ("", "0"):

@@ -7,8 +7,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.redirects.models import Redirect
 from taggit.models import Tag
 
-from importers.models import DocumentLink, ImportedDocument, ImportRun, WordPressItem
+from comments.models import Comment
+from importers.models import DocumentLink, ImportedDocument, ImportedPing, ImportRun, WordPressItem
 from posts.models import AuthorProfile, Category, Image, Page, Post
+from references.models import Attachment, PostReference, Reference
 from tests.factories import PageFactory, UserFactory
 from tests.importers.conftest import DATA, MEDIA
 
@@ -28,6 +30,16 @@ def snapshot():
         "users": list(get_user_model().objects.order_by("pk").values_list("pk", "username")),
         "redirects": list(Redirect.objects.order_by("pk").values_list("old_path", "new_path")),
         "mapping": list(WordPressItem.objects.order_by("pk").values_list("pk", "updated_at")),
+        "comments": list(
+            Comment.objects.order_by("pk").values_list(
+                "pk", "status", "comment", "thread_id", "parent_id", "level", "order"
+            )
+        ),
+        "pings": list(ImportedPing.objects.order_by("pk").values_list("pk", "source_url")),
+        "references": list(Reference.objects.order_by("pk").values_list("pk", "updated_at")),
+        "files": list(Attachment.objects.order_by("pk").values_list("pk", "sha256")),
+        "listed": list(PostReference.objects.order_by("pk").values_list("post", "reference")),
+        "counts": list(Post.objects.order_by("pk").values_list("comment_count", "comments_open")),
     }
 
 
@@ -87,10 +99,13 @@ def test_seed_body_is_clean_html_with_new_links(seeded):
     ) in body
     assert "[caption" not in body and "<!--more-->" not in body
     assert "<b>" not in body and "<strong>Update June 22, 2010:</strong>" in body
-    # Links to the old site: documents, tag, child category, page by ?page_id=.
-    morphinan = documents["Morphinan Neuroprotection"]
-    assert f'<a href="{morphinan.file.url}">Morphinan Neuroprotection by Zhang' in body
-    assert f'href="{documents["Microglia Mediated Neurotoxicity"].file.url}"' in body  # http://
+    # Links to the old site: documents (now the bibliography's files), tag, child
+    # category, page by ?page_id=.
+    morphinan = documents["Morphinan Neuroprotection"].get_absolute_url()
+    assert morphinan.startswith("/references/files/")
+    assert f'<a href="{morphinan}">Morphinan Neuroprotection by Zhang' in body
+    microglia = documents["Microglia Mediated Neurotoxicity"].get_absolute_url()
+    assert f'href="{microglia}"' in body  # it was linked with http://
     assert '<a href="/tag/glia/">here</a>' in body
     assert '<a href="/category/crps-rsd/">here</a>' in body
     assert '<a href="/welcome/">Welcome to my Weblog' in body
@@ -159,8 +174,10 @@ def test_media_become_images_and_documents_with_their_links(seeded):
     assert image.alt_text == "Cover of The Promise of Low Dose Naltrexone Therapy"
     assert image.caption == "Elaine A. Moore & Samantha Wilkinson, McFarland, 2009"
     assert (image.width, image.height) == (30, 45)
+    # The documents the post links to are the bibliography's files now; each
+    # imported document stays as the record of where its file came from.
     documents = ImportedDocument.objects.order_by("title")
-    assert [d.file.name.rsplit("/", 1)[1] for d in documents] == [
+    assert [d.original_url.rsplit("/", 1)[1] for d in documents] == [
         "Gilhooly-LDN-MS-Scotland.ppt",
         "Microglia-Neurotoxicity.pdf",
         "Morphinan-Neuroprotection.pdf",
@@ -168,7 +185,9 @@ def test_media_become_images_and_documents_with_their_links(seeded):
     seed = Post.objects.get(slug__startswith="low-dose-naltrexone")
     for document in documents:
         assert document.parent_post == seed
-        assert document.file.read().startswith((b"%PDF", bytes.fromhex("D0CF11E0")))
+        assert not document.file and document.attachment is not None
+        with document.attachment.file.open("rb") as handle:
+            assert handle.read().startswith((b"%PDF", bytes.fromhex("D0CF11E0")))
     links = DocumentLink.objects.filter(post=seed).order_by("position")
     assert [link.text for link in links] == [
         "Morphinan Neuroprotection by Zhang, Hong, Kim, et al, Crit.Rev.Neurobiol. "
@@ -187,12 +206,10 @@ def test_report_counts_and_problems(seeded):
     assert lines["posts"] == ["2", "0", "0", "0"]
     assert lines["pages"] == ["3", "0", "0", "0"]
     assert lines["authors"] == ["2", "0", "0", "0"]
-    assert lines["comments"] == ["0", "0", "0", "18"]
-    # Comments are parsed with their threading (Douglas Lewis → Nancy → Loretta → Nancy).
-    assert (
-        "18 comments were read (15 approved, 2 pending, 1 spam; replies nested up to 3 deep)" in out
-    )
-    assert "replies answer comments that are not in the export" not in out
+    assert lines["references"] == ["3", "0", "0", "0"]
+    assert lines["comments"] == ["18", "0", "0", "0"]
+    assert lines["pingbacks"] == ["1", "0", "0", "0"]
+    assert "answer a comment that is not in the export" not in out
     assert (
         "[error] attachment #105 “LDN In MS, Bruce Cree MD, UCSF Poster”: the file "
         "2010/06/Cree-LDN-MS-Poster.pdf is not in the media folder" in out
@@ -217,6 +234,9 @@ def test_the_same_export_twice_changes_nothing(import_wxr):
     assert lines["posts"] == ["0", "0", "2", "0"]
     assert lines["attachments"] == ["0", "0", "4", "1"]
     assert lines["pages"] == ["0", "0", "3", "0"]
+    assert lines["comments"] == ["0", "0", "18", "0"]
+    assert lines["pingbacks"] == ["0", "0", "1", "0"]
+    assert "references" not in lines  # the documents were adopted the first time
 
 
 def test_edits_made_here_survive_a_second_run_of_the_same_export(import_wxr):
@@ -263,11 +283,15 @@ def test_dry_run_changes_nothing(import_wxr, settings):
     assert "Trial run: nothing was changed." in out
     lines = {line.split()[0]: line.split()[-4:] for line in out.splitlines() if line[:2] == "  "}
     assert lines["posts"] == ["2", "0", "0", "0"]  # what would happen
+    assert lines["comments"] == ["18", "0", "0", "0"] and lines["references"][0] == "3"
     assert Post.objects.count() == Page.objects.count() == Image.objects.count() == 0
     assert not get_user_model().objects.exists()
     assert not WordPressItem.objects.exists() and not Redirect.objects.exists()
-    media = settings.MEDIA_ROOT
-    assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
+    assert not Comment.objects.exists() and not ImportedPing.objects.exists()
+    assert not Reference.objects.exists() and not Attachment.objects.exists()
+    # No file stays behind: neither the media library's nor the bibliography's.
+    for folder in (settings.MEDIA_ROOT, settings.MEDIA_ROOT.with_name("media-private")):
+        assert not folder.exists() or not [p for p in folder.rglob("*") if p.is_file()]
 
 
 def test_statuses_are_mapped_without_making_anything_public(import_wxr):
@@ -326,8 +350,11 @@ def test_cdata_edge_cases(import_wxr):
     assert "A second ]]&gt; in the <em>same</em> body" in post.body
     assert "x &lt; y" in post.body and "&amp; z" in post.body
     assert post.excerpt == "Ends with a bracket ]]>"
-    assert "2 comments were read (2 approved)" in out
-    assert "1 replies answer comments that are not in the export" in out
+    assert Comment.objects.get(pk=90).comment == "A comment with ]]> inside."
+    # The reply to a comment that is not in the export is shown at the top level.
+    orphan = Comment.objects.get(pk=91)
+    assert orphan.parent_id == orphan.thread_id == orphan.pk and orphan.level == 0
+    assert "1 reply(ies) answer a comment that is not in the export" in out
 
 
 def test_slashes_and_backslashes_survive(import_wxr):

@@ -22,9 +22,9 @@ def redirects_to(client, path, target):
 
 
 def test_query_forms_on_the_home_page(seeded, client):
-    documents = {d.title: d.file.url for d in ImportedDocument.objects.all()}
+    documents = {d.title: d.get_absolute_url() for d in ImportedDocument.objects.all()}
     redirects_to(client, "/?p=100", SEED_URL)
-    redirects_to(client, "/?p=100&replytocom=5", SEED_URL)
+    redirects_to(client, "/?p=100&cpage=2", SEED_URL + "?cpage=2")
     redirects_to(client, "/?page_id=7", "/welcome/")
     redirects_to(client, "/?p=8", "/about/")  # ?p= works for pages too in WordPress
     redirects_to(client, "/?cat=4", "/category/crps-rsd/")
@@ -38,18 +38,37 @@ def test_query_forms_on_the_home_page(seeded, client):
     assert client.get("/?s=naltrexone").status_code == 200
 
 
+def test_old_comment_addresses(seeded, client):
+    """#comment-N needs nothing: imported comments keep their WordPress numbers."""
+    redirects_to(client, "/?replytocom=6", "/comments/6/")
+    redirects_to(client, "/?p=100&replytocom=6", "/comments/6/")
+    response = client.get("/comments/6/")
+    assert response["Location"] == SEED_URL + "#comment-6"
+    assert 'id="comment-6"' in client.get(SEED_URL).content.decode()
+    # WordPress's pages of comments.
+    redirects_to(client, SEED_URL + "comment-page-1/", SEED_URL + "#comments")
+    redirects_to(client, SEED_URL + "comment-page-2/", SEED_URL + "?cpage=2#comments")
+    redirects_to(client, "/about/comment-page-1/", "/about/")  # pages take no comments here
+    assert client.get("/2010/06/22/no-such-post/comment-page-2/").status_code == 404
+    # A held comment stays out of sight: the home page, as for any unknown query.
+    assert client.get("/?replytocom=16").status_code == 200
+
+
 def test_old_paths_that_differ(seeded, client):
     image = Image.objects.get()
-    morphinan = ImportedDocument.objects.get(title="Morphinan Neuroprotection")
+    morphinan = ImportedDocument.objects.get(title="Morphinan Neuroprotection").attachment
+    assert morphinan is not None  # the bibliography's file now
     # Hierarchical category address.
     redirects_to(client, "/category/pain/crps-rsd/", "/category/crps-rsd/")
     # Uploaded files, including WordPress's resized copies.
     redirects_to(
-        client, "/wp-content/uploads/2010/06/Morphinan-Neuroprotection.pdf", morphinan.file.url
+        client,
+        "/wp-content/uploads/2010/06/Morphinan-Neuroprotection.pdf",
+        morphinan.get_absolute_url(),
     )
     redirects_to(client, "/wp-content/uploads/2010/06/promise-of-ldn-150x150.jpg", image.file.url)
     # An attachment page.
-    redirects_to(client, SEED_URL + "morphinan-neuroprotection/", morphinan.file.url)
+    redirects_to(client, SEED_URL + "morphinan-neuroprotection/", morphinan.get_absolute_url())
     # Addresses that did not change answer directly.
     assert client.get(SEED_URL).status_code == 200
     assert client.get("/about/team/").status_code == 200
@@ -71,6 +90,11 @@ def test_another_permalink_structure_in_a_subfolder(import_wxr, client):
     assert case.get_absolute_url() == "/2011/06/15/ldn-case-report/"
     redirects_to(client, "/blog/ldn-case-report/", case.get_absolute_url())
     redirects_to(client, "/blog/archives/402", follow_up.get_absolute_url())
+    redirects_to(
+        client,
+        "/blog/ldn-case-report/comment-page-3/",
+        case.get_absolute_url() + "?cpage=3#comments",
+    )
     # Links inside posts follow the move.
     assert f'<a href="{follow_up.get_absolute_url()}">the follow-up</a>' in case.body
     assert f'<a href="{follow_up.get_absolute_url()}#more">more</a>' in case.body
