@@ -30,7 +30,7 @@ FOLLOWING_STATUSES = [Status.PUBLISHED, Status.PENDING]
 
 
 def comment_settings() -> CommentSettings:
-    return CommentSettings.get_solo()
+    return pagecache.fragment("comment-settings", CommentSettings.get_solo)
 
 
 # --- Posting -------------------------------------------------------------------

@@ -21,8 +21,12 @@ those (a comment bumps its post's page and feed), otherwise the generation.
 
 import hashlib
 import logging
+import secrets
+import time
+from collections import OrderedDict
 from datetime import UTC, datetime
 
+from asgiref.local import Local
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
@@ -50,12 +54,18 @@ def _path_key(path):
     return "pagecache:path:" + hashlib.sha256(path.encode()).hexdigest()[:32]
 
 
+def _new_generation():
+    """A fresh generation that no process can have kept fragments for (after
+    Redis lost its keys, counting again from 0 could meet an old number)."""
+    return secrets.randbelow(2**62)
+
+
 def invalidate_all():
     """Every cached page is stale from now on."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, 1, timeout=None)
+        cache.set(GENERATION_KEY, _new_generation(), timeout=None)
     cache.delete(NEXT_CHANGE_KEY)
 
 
@@ -76,7 +86,10 @@ def _next_change():
 
 def _rolled_over(values):
     """The generation in ``values``, rolled over if a scheduled change has come."""
-    generation = values.get(GENERATION_KEY, 0)
+    generation = values.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+        generation = cache.get(GENERATION_KEY, 0)
     next_change = values.get(NEXT_CHANGE_KEY)
     if next_change is None:
         next_change = _next_change()
@@ -87,6 +100,11 @@ def _rolled_over(values):
     return generation
 
 
+def clear_local():
+    """Forget this process's fragments (tests)."""
+    _fragments.clear()
+
+
 def _lookup(path, page_key):
     """(generation, path version, stored entry) in one cache round trip."""
     path_key = _path_key(path)
@@ -94,22 +112,40 @@ def _lookup(path, page_key):
     return _rolled_over(values), values.get(path_key, 0), values.get(page_key)
 
 
+_request = Local()  # what one request has learnt: the generation, read once
+# This process's fragments: name -> (generation, value, expiry), least recently
+# used first, at most FRAGMENT_CACHE_ENTRIES of them.
+_fragments = OrderedDict()
+
+
+def _current_generation():
+    """The content generation, read from the shared cache once per request."""
+    generation = getattr(_request, "generation", None)
+    if generation is None:
+        generation = _request.generation = _rolled_over(
+            cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY])
+        )
+    return generation
+
+
 def fragment(name, build):
-    """``build()``'s result, kept until site content changes (the same
-    generation as whole pages, so it is never staler than they are). For what
-    every page shows and costs queries to work out: sidebars, menus. These are
-    kept for logged-in readers too, and when whole pages are not cached;
-    FRAGMENT_CACHE_SECONDS = 0 turns them off."""
+    """``build()``'s result, kept in this process until site content changes
+    (the generation shared by every process, so it is never staler than whole
+    pages are). For what every page shows and costs queries to work out: the
+    settings rows, the sidebar, the menu. Kept for logged-in readers too, and
+    when whole pages are not cached; FRAGMENT_CACHE_SECONDS = 0 turns it off."""
     if settings.FRAGMENT_CACHE_SECONDS <= 0:
         return build()
-    key = f"pagecache:fragment:{name}"
-    values = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY, key])
-    generation = _rolled_over(values)
-    stored = values.get(key)
-    if stored is not None and stored[0] == generation:
+    generation = _current_generation()
+    stored = _fragments.get(name)
+    if stored is not None and stored[0] == generation and stored[2] > time.monotonic():
+        _fragments.move_to_end(name)
         return stored[1]
     value = build()
-    cache.set(key, (generation, value), settings.FRAGMENT_CACHE_SECONDS)
+    _fragments[name] = (generation, value, time.monotonic() + settings.FRAGMENT_CACHE_SECONDS)
+    _fragments.move_to_end(name)
+    while len(_fragments) > settings.FRAGMENT_CACHE_ENTRIES:
+        _fragments.popitem(last=False)
     return value
 
 
@@ -145,6 +181,7 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        _request.generation = None  # read again by the first fragment() of this request
         if not _cacheable_request(request):
             response = self.get_response(request)
             if _personal(request) and response.status_code == 200:
@@ -154,6 +191,7 @@ class AnonymousPageCacheMiddleware:
         key = "pagecache:page:" + hashlib.sha256(address.encode()).hexdigest()
         try:
             generation, path_version, entry = _lookup(request.path, key)
+            _request.generation = generation
         except Exception:  # a cache outage must not take the pages down
             logger.warning("Page cache unavailable; serving uncached", exc_info=True)
             return self.get_response(request)

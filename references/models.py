@@ -6,7 +6,6 @@ Citation numbers are never stored: they are computed when a post is rendered
 
 import re
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from solo.models import SingletonModel
 from taggit.managers import TaggableManager
 
+from core import pagecache
 from references.storage import get_attachment_storage
 
 KEY_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_:.#$%&+?~-]*"
@@ -41,9 +41,6 @@ def normalize_pmcid(value) -> str:
     return value
 
 
-STYLE_CACHE_KEY = "references:citation-style"
-
-
 class BibliographySettings(SingletonModel):
     """How citations and reference lists look on the site (one row)."""
 
@@ -66,21 +63,11 @@ class BibliographySettings(SingletonModel):
     def __str__(self):
         return str(_("Bibliography settings"))
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        cache.delete(STYLE_CACHE_KEY)
-
     @classmethod
     def current_style(cls) -> str:
-        """The chosen style, cached (a post page asks for it on every view)."""
-        try:
-            style = cache.get(STYLE_CACHE_KEY)
-        except Exception:  # the cache being down must not take post pages down
-            return cls.get_solo().citation_style
-        if style is None:
-            style = cls.get_solo().citation_style
-            cache.set(STYLE_CACHE_KEY, style, None)
-        return style
+        """The chosen style (a post page asks on every view: kept until a change,
+        this model being one of PAGE_CACHE_MODELS)."""
+        return pagecache.fragment("citation-style", lambda: cls.get_solo().citation_style)
 
 
 class ReferenceQuerySet(models.QuerySet):

@@ -4,6 +4,7 @@ from django.core.files.base import ContentFile
 from django.tasks import task
 from PIL import Image
 
+from core import pagecache
 from references.files import render_thumbnail
 from references.models import Attachment
 
@@ -29,4 +30,5 @@ def make_attachment_thumbnail(*, attachment_id: int):
     Attachment.objects.filter(pk=attachment.pk).update(
         thumbnail=attachment.thumbnail.name, thumbnail_width=width, thumbnail_height=height
     )
+    pagecache.invalidate_all()  # update() sends no signal: pages now show the thumbnail
     return attachment.thumbnail.name

@@ -8,10 +8,15 @@ from tests.factories import AuthorProfileFactory
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """The locmem cache outlives each test's database transaction."""
+    """The locmem cache (and this process's page fragments) outlive each
+    test's database transaction."""
+    from core import pagecache
+
     cache.clear()
+    pagecache.clear_local()
     yield
     cache.clear()
+    pagecache.clear_local()
 
 
 @pytest.fixture(autouse=True)

@@ -123,8 +123,10 @@ else:
 # Anonymous readers get whole cached pages (0 turns this off). Saving one of
 # these models invalidates exactly what it appears on (core/pagecache.py).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 * 60 * 24)
-# Parts every page shows (sidebar, menu), kept until content changes.
+# Parts every page shows (settings, sidebar, menu) and a post's reference list,
+# kept in each process until content changes.
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=60 * 60)
+FRAGMENT_CACHE_ENTRIES = 500
 PAGE_CACHE_MODELS = [
     "core.SiteSettings",
     "posts.Post",

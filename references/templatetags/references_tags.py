@@ -1,5 +1,6 @@
 from django import template
 
+from core import pagecache
 from references import citations
 from references.formatting import format_reference
 from references.metadata import coins
@@ -14,10 +15,12 @@ def post_bibliography(context, post):
     ``{% post_bibliography post as bibliography %}``."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    return citations.build(
-        post,
-        staff=bool(user and user.is_staff),
-        style=BibliographySettings.current_style(),
+    staff = bool(user and user.is_staff)
+    style = BibliographySettings.current_style()
+    # Kept until a post or a reference changes (both invalidate the generation).
+    return pagecache.fragment(
+        f"bibliography:{post.pk}:{post.updated_at.timestamp()}:{style}:{staff}",
+        lambda: citations.build(post, staff=staff, style=style),
     )
 
 

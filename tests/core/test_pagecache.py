@@ -148,3 +148,21 @@ def test_sidebar_is_kept_between_pages_and_refreshed_when_a_post_is_published(co
     assert second <= first - 3  # sidebar categories and months, and the menu, kept
     commit(lambda: PostFactory(published_at=datetime(2011, 5, 3, 17, tzinfo=UTC)))
     assert "May 2011" in queries("/2010/")[1]
+
+
+def test_settings_changes_show_at_once_with_fragments_kept(commit, settings):
+    from core.models import SiteSettings
+
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    post = PostFactory()
+    reader = Client()
+    reader.cookies["sessionid"] = "none"  # no whole-page cache: fragments only
+    assert "A calm tagline" not in reader.get(post.get_absolute_url()).text
+
+    def change():
+        row = SiteSettings.get_solo()
+        row.tagline = "A calm tagline"
+        row.save()
+
+    commit(change)
+    assert "A calm tagline" in reader.get(post.get_absolute_url()).text

@@ -44,3 +44,17 @@ def test_post_page_queries_are_constant_with_50_references_and_100_files(
     assert html.count('<li class="ref" id="ref-') == 50
     assert html.count("PDF · ") == 100
     assert small_count == large_count
+
+
+def test_kept_reference_list_changes_when_a_reference_does(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    post = PostFactory(body="<p>Morphinans [@zhang2004].</p>")
+    reference = ReferenceFactory(key="zhang2004", title="Morphinan neuroprotection")
+    client.get(post.get_absolute_url())
+    assert "Morphinan neuroprotection" in client.get(post.get_absolute_url()).text
+    with django_capture_on_commit_callbacks(execute=True):
+        reference.title = "Morphinan neuroprotection, revised"
+        reference.save()
+    assert "Morphinan neuroprotection, revised" in client.get(post.get_absolute_url()).text
