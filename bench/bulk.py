@@ -131,7 +131,7 @@ def seed_bulk(*, posts=10_000, comments_per_post=20, references=5_000, subscribe
                    'A trial of ' || ({words})[1 + g %% 12] || ' number ' || g,
                    'Journal of Pain Research', 'J Pain Res', (g %% 40)::text, '1',
                    g || '-' || (g + 9), 1990 + g %% 35, '', '', '', '', '', '',
-                   '10.9999/bulk.' || g, (30000000 + g)::text, '', false, '', '', '', now(), now()
+                   '10.9999/bulk.' || g, (90000000 + g)::text, '', false, '', '', '', now(), now()
             FROM generate_series(1, %s) AS g
             """,
             [references],
