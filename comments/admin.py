@@ -313,7 +313,14 @@ class CommentSettingsAdmin(SingletonModelAdmin):
         (None, {"fields": ["notice"]}),
         (
             _("Moderation"),
-            {"fields": ["hold_first_time", "close_after_days", "notify_post_authors"]},
+            {
+                "fields": [
+                    "hold_first_time",
+                    "close_after_days",
+                    "notify_post_authors",
+                    "muted_authors",
+                ]
+            },
         ),
         (
             _("Blocklists: matching comments are held for you to check"),

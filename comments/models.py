@@ -178,6 +178,16 @@ class CommentSettings(SingletonModel):
     notify_post_authors = models.BooleanField(
         _("email the post's author about each new comment"), default=True
     )
+    muted_authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("authors who get no email about new comments"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "An author who pressed “Stop these emails” in a new-comment email is listed "
+            "here. Remove them to send them those emails again."
+        ),
+    )
     blocked_words = models.TextField(
         _("hold comments containing"),
         blank=True,
@@ -207,6 +217,10 @@ class CommentSettings(SingletonModel):
     def save(self, *args, **kwargs):
         self.notice = sanitize_html(self.notice)
         super().save(*args, **kwargs)
+
+    def notifies_author(self, user) -> bool:
+        """Whether ``user`` gets an email about each new comment on their posts."""
+        return self.notify_post_authors and not self.muted_authors.filter(pk=user.pk).exists()
 
     @staticmethod
     def lines(value):

@@ -463,11 +463,29 @@ def mute(payload: dict) -> int:
             .update(follow=Comment.Follow.NONE, followup=False)
         )
     if payload.get("scope") == "author":
-        settings_row = comment_settings()
-        settings_row.notify_post_authors = False
-        settings_row.save()
+        # Only the author the email went to: others keep getting theirs.
+        author = muted_author(payload)
+        if author is None:
+            return 0
+        CommentSettings.get_solo().muted_authors.add(author)
         return 1
     return 0
+
+
+def muted_author(payload: dict):
+    """The author an author-mute link names: by account, and only while the
+    account still has the address the email went to."""
+    from django.contrib.auth import get_user_model
+
+    email = (payload.get("email") or "").strip()
+    if not email:
+        return None
+    users = get_user_model().objects.filter(email__iexact=email)
+    if "user" in payload:
+        return users.filter(pk=payload["user"]).first()
+    # Links sent before they named the account: only an unambiguous address.
+    found = list(users[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def refresh_comment_count(post_id: int) -> None:
@@ -666,7 +684,7 @@ def _notify_author(comment: Comment) -> None:
         return
     if comment.user_email and comment.user_email.lower() == author.email.lower():
         return
-    if not comment_settings().notify_post_authors:
+    if not comment_settings().notifies_author(author):
         return
     _queue_email(kind="author", comment=comment, to=author.email)
 

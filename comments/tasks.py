@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from comments import akismet
 from comments.models import Comment
+from comments.services import comment_settings
 from comments.text import mask_text
 from core.mail import render_email, unsubscribe_headers
 from core.signing import action_url
@@ -92,6 +93,8 @@ def build_email(*, kind: str, comment: Comment, to: str, scope: str, subscriptio
     elif kind == "author":
         if comment.status == Comment.Status.SPAM:
             return None
+        if not comment_settings().notifies_author(post.author):
+            return None  # muted since
         opts = Comment._meta
         context.update(
             held=comment.status != Comment.Status.PUBLISHED,
@@ -102,7 +105,7 @@ def build_email(*, kind: str, comment: Comment, to: str, scope: str, subscriptio
             admin_url=absolute_url(
                 reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[comment.pk])
             ),
-            mute_url=mute_url({"scope": "author", "email": to}),
+            mute_url=mute_url({"scope": "author", "user": post.author_id, "email": to}),
         )
         headers = unsubscribe_headers(context["mute_url"])
     else:

@@ -232,7 +232,7 @@ class MuteView(ActionLinkView):
         if scope == "all":
             return Post.objects.filter(pk=payload.get("post")).first()
         if scope == "author":
-            return services.comment_settings()
+            return services.muted_author(payload)
         return None
 
     def post(self, request, *args, **kwargs):

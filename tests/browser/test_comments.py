@@ -62,9 +62,25 @@ def test_comment_confirm_approve_reply(
     # On the page, Reply moves the form under the comment (no reload) and she answers.
     page.goto(post_url)
     jenny = page.locator("li.comment", has_text="100 mg of dextromethorphan").first
+    jenny_id = jenny.get_attribute("id").removeprefix("comment-")
+    assert page.locator("#respond-home #respond").count() == 1  # the form starts below
+    # A mark on this document: a navigation (the no-JavaScript path, which
+    # loads ?replytocom=...) would replace the document and lose it.
+    page.evaluate("window.stillTheSamePage = true")
+    before = page.url
     jenny.get_by_role("link", name="Reply to Jenny Young").click()
     assert page.locator("#reply-title").inner_text() == "Reply to Jenny Young"
-    assert jenny.locator("#respond").count() == 1
+    assert page.evaluate("window.stillTheSamePage === true")
+    assert page.url == before and "replytocom" not in page.url
+    # The script moved the form itself: right under Jenny's comment, answering it.
+    assert page.locator("#respond-home #respond").count() == 0
+    assert jenny.locator(":scope > #respond").count() == 1
+    assert page.evaluate(
+        "document.querySelector('#respond').previousElementSibling"
+        f" === document.querySelector('#comment-{jenny_id} > article')"
+    )
+    assert page.locator("#respond input[name=reply_to]").input_value() == jenny_id
+    assert page.locator("#respond .respond__cancel").is_visible()
     page.get_by_role("textbox", name="Comment").fill(
         "100 mg is more than I usually prescribe; ask your doctor."
     )

@@ -44,3 +44,41 @@ def test_production_requests_are_not_marked_as_tests(
     (check,) = akismet_server.received("comment-check")
     assert "is_test" not in check.form
     assert check.form["comment_author"] == "Liz Reader"
+
+
+def _akismet_is_test(settings_module, **env):
+    """AKISMET_IS_TEST as Django reads it from ``settings_module``, in a fresh
+    process with the given environment (as a deployed site would start)."""
+    import subprocess
+    import sys
+
+    from tests.prod import ROOT, prod_env
+
+    base = {k: v for k, v in prod_env().items() if k != "AKISMET_IS_TEST"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(repr(settings.AKISMET_IS_TEST))",
+        ],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": settings_module, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("settings_module", "env", "expected"),
+    [
+        ("ldnsite.settings.prod", {}, "False"),
+        ("ldnsite.settings.prod", {"AKISMET_IS_TEST": "true"}, "True"),
+        ("ldnsite.settings.dev", {}, "True"),
+        ("ldnsite.settings.dev", {"AKISMET_IS_TEST": "false"}, "False"),
+        ("ldnsite.settings.test", {}, "True"),
+    ],
+)
+def test_only_production_lets_akismet_learn_from_comments(settings_module, env, expected):
+    assert _akismet_is_test(settings_module, **env) == expected

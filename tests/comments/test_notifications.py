@@ -10,8 +10,13 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from comments.models import Comment
-from tests.factories import PostFactory, make_comment, set_comment_settings
+from comments.models import Comment, CommentSettings
+from tests.factories import (
+    AuthorProfileFactory,
+    PostFactory,
+    make_comment,
+    set_comment_settings,
+)
 from tests.helpers import run_worker
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +183,96 @@ def test_mute_link_asks_first_then_stops_exactly_that_subscription(
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post("/comments/post/", comment_form(post, reply_to=bob.pk, comment="Again"))
     assert smtp_server.to("bob@example.com") == []
+
+
+def test_muting_all_new_comments_stops_that_post_only(
+    staff_client, post, author, comment_form, smtp_server, django_capture_on_commit_callbacks
+):
+    """Ann follows every comment on two posts, and replies to one of her comments.
+    Muting "all new comments" from one post's email stops exactly that."""
+    ann_all = make_comment(post, user_email="ann@example.com", user_name="Ann", follow="all")
+    ann_replies = make_comment(
+        post, user_email="ann@example.com", user_name="Ann", follow="replies"
+    )
+    other_post = PostFactory(author=author, title="LDN and long COVID")
+    ann_elsewhere = make_comment(
+        other_post, user_email="ann@example.com", user_name="Ann", follow="all"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post("/comments/post/", comment_form(post, comment="For everyone"))
+    (message,) = smtp_server.to("ann@example.com")
+    assert message.subject == "New comment on “Low dose naltrexone for CRPS”"
+    mute = _link(message, "mute")
+    assert message.header("List-Unsubscribe") == f"<http://127.0.0.1:8000{mute}>"
+
+    page = Client().get(mute)
+    assert "every new comment on" in page.text and "Low dose naltrexone for CRPS" in page.text
+    ann_all.refresh_from_db()
+    assert ann_all.follow == "all"  # opening the link changed nothing
+    done = Client(enforce_csrf_checks=True).post(mute, {"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200
+    for comment in (ann_all, ann_replies, ann_elsewhere):
+        comment.refresh_from_db()
+    assert (ann_all.follow, ann_replies.follow, ann_elsewhere.follow) == ("", "replies", "all")
+
+    smtp_server.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post("/comments/post/", comment_form(post, comment="Second, for everyone"))
+    assert smtp_server.to("ann@example.com") == []
+    # Her other subscriptions still work: replies to her comment, the other post.
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            "/comments/post/", comment_form(post, reply_to=ann_replies.pk, comment="To Ann")
+        )
+        staff_client.post("/comments/post/", comment_form(other_post, comment="Long COVID news"))
+    assert sorted(m.subject for m in smtp_server.to("ann@example.com")) == [
+        "Nancy Sajben MD replied to your comment on “Low dose naltrexone for CRPS”",
+        "New comment on “LDN and long COVID”",
+    ]
+
+
+def test_an_authors_mute_link_silences_that_author_only(
+    post, author, staff_client, comment_form, smtp_server, django_capture_on_commit_callbacks
+):
+    set_comment_settings(hold_first_time=False)
+    colleague = AuthorProfileFactory(
+        user__username="colleague", user__email="colleague@example.com", display_name="Ed"
+    ).user
+    colleague_post = PostFactory(author=colleague, title="Ketamine infusions")
+
+    def comment_on(target, text):
+        reader = Client()
+        with django_capture_on_commit_callbacks(execute=True):
+            reader.post("/comments/post/", comment_form(target, comment=text))
+        with django_capture_on_commit_callbacks(execute=True):
+            reader.post(_link(smtp_server.received[-1], "confirm"))
+
+    comment_on(post, "First question")
+    (to_author,) = smtp_server.to(AUTHOR_EMAIL)
+    mute = _link(to_author, "mute")
+    assert to_author.header("List-Unsubscribe") == f"<http://127.0.0.1:8000{mute}>"
+    assert "Stop these emails?" in Client().get(mute).text
+    assert CommentSettings.get_solo().muted_authors.count() == 0  # GET changed nothing
+    done = Client().post(mute, follow=True)
+    assert "other authors still get theirs" in done.text
+
+    smtp_server.clear()
+    comment_on(post, "Second question")
+    comment_on(colleague_post, "A question for Ed")
+    assert smtp_server.to(AUTHOR_EMAIL) == []
+    (to_colleague,) = smtp_server.to("colleague@example.com")
+    assert to_colleague.subject == "New comment on “Ketamine infusions”"
+    # The site-wide switch is untouched; the admin lists who muted themselves.
+    settings_row = CommentSettings.get_solo()
+    assert settings_row.notify_post_authors is True
+    assert list(settings_row.muted_authors.all()) == [author]
+    form = staff_client.get("/admin/comments/commentsettings/").context["adminform"].form
+    assert list(form["muted_authors"].value()) == [author.pk]
+
+    # Taken off the list in the admin, she gets them again.
+    settings_row.muted_authors.remove(author)
+    comment_on(post, "Third question")
+    assert len(smtp_server.to(AUTHOR_EMAIL)) == 1
 
 
 @pytest.mark.django_db(transaction=True)

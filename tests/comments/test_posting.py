@@ -143,9 +143,10 @@ def test_discard_is_refused_politely_and_nothing_is_stored(
         ("refuse", "Error making request to Akismet"),
     ],
 )
-def test_akismet_trouble_holds_the_comment_never_loses_it(
+def test_akismet_trouble_before_the_client_is_built_holds_the_comment(
     client, post, comment_form, akismet_server, django_capture_on_commit_callbacks, trouble, reason
 ):
+    """Akismet down when the process first needs it: the key check fails."""
     getattr(akismet_server, trouble)()
     with django_capture_on_commit_callbacks(execute=True):
         response = _post(client, comment_form(post))
@@ -158,6 +159,72 @@ def test_akismet_trouble_holds_the_comment_never_loses_it(
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
     assert reason in comment.hold_reason
+    assert akismet_server.received("comment-check") == []  # it never got that far
+
+
+@pytest.mark.parametrize(
+    ("trouble", "reason"),
+    [
+        ("fail", "No usable answer from Akismet: Akismet responded with error status: 500."),
+        ("stall", "No usable answer from Akismet: Akismet timed out."),
+        ("refuse", "No usable answer from Akismet: Error making request to Akismet."),
+    ],
+)
+def test_akismet_trouble_at_comment_check_holds_the_comment_never_loses_it(
+    client, post, comment_form, akismet_server, django_capture_on_commit_callbacks, trouble, reason
+):
+    """The process's client is built and its key verified; then Akismet fails
+    while checking a comment: the comment is stored, held, and says why."""
+    set_comment_settings(hold_first_time=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, comment_form(post, comment="A first question, checked fine."))
+    assert len(akismet_server.received("verify-key")) == 1
+    assert len(akismet_server.received("comment-check")) == 1
+    mail.outbox.clear()
+
+    getattr(akismet_server, trouble)()
+    second = "A second question, about dosing at night."
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, comment_form(post, comment=second), follow=True)
+    assert response.status_code == 200
+    assert "We have emailed liz@example.com a link" in response.text
+
+    if trouble == "refuse":
+        # Nothing listens, so nothing is recorded: listen again (the record is
+        # kept) and show that the same client goes straight to comment-check.
+        akismet_server.start()
+        _post(client, comment_form(post, comment="A third question, once it is back."))
+    checks = akismet_server.received("comment-check")
+    assert len(checks) == 2
+    assert checks[1].form["comment_content"] == (
+        "A third question, once it is back." if trouble == "refuse" else second
+    )
+    assert checks[1].form["user_ip"] == BROWSER["REMOTE_ADDR"]
+    # The key was verified once, before the trouble: what failed was comment-check.
+    assert len(akismet_server.received("verify-key")) == 1
+
+    comment = Comment.objects.get(comment=second)
+    assert comment.akismet == Comment.Akismet.ERROR
+    assert comment.hold_reason == reason
+    assert (comment.user_agent, comment.referrer) == (
+        BROWSER["HTTP_USER_AGENT"],
+        BROWSER["HTTP_REFERER"],
+    )
+    (message,) = mail.outbox
+    client.post(_path(_confirm_link(message)))
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING  # held, though the site publishes at once
+    assert comment.hold_reason == reason
+    assert second not in Client().get(post.get_absolute_url()).text
+
+    # The moderation queue says why it was held, in the list and on the comment.
+    moderator = Client()
+    moderator.force_login(post.author)
+    queue = moderator.get("/admin/comments/comment/?status__exact=pending")
+    assert queue.status_code == 200
+    assert reason in queue.text
+    detail = moderator.get(f"/admin/comments/comment/{comment.pk}/change/")
+    assert reason in detail.text
 
 
 def test_the_client_is_kept_for_the_process(client, post, comment_form, akismet_server):
@@ -323,3 +390,41 @@ def test_replies_nest_and_the_max_depth_is_kept(
     assert reply.parent_id == middle.pk
     assert reply.level == 2
     assert akismet_server.received("comment-check")[0].form["comment_type"] == "reply"
+
+
+def test_a_logged_in_reader_skips_email_confirmation(
+    client, post, akismet_server, django_capture_on_commit_callbacks
+):
+    from tests.factories import UserFactory
+
+    set_comment_settings(hold_first_time=False)
+    UserFactory(username="marta", email="marta@example.com", first_name="Marta", last_name="Ruiz")
+    login = client.post("/account/login/", {"username": "marta", "password": "password"})
+    assert login.status_code == 302
+
+    page = client.get(post.get_absolute_url())
+    assert "Logged in as <strong>Marta Ruiz</strong>." in page.text
+    form = page.context["form"]
+    assert "email" not in form.fields and "name" not in form.fields
+    data = {name: form[name].value() for name in form.fields}
+    data.update(comment="Does LDN help with sleep?", follow="replies", honeypot="")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, {k: ("" if v is None else v) for k, v in data.items()})
+
+    comment = Comment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{post.get_absolute_url()}#comment-{comment.pk}"
+    assert comment.status == Comment.Status.PUBLISHED
+    assert comment.confirmed_at is not None
+    assert (comment.user.username, comment.user_name, comment.user_email) == (
+        "marta",
+        "Marta Ruiz",
+        "marta@example.com",
+    )
+    # Still checked with Akismet, as a reader (not as the site's staff).
+    (check,) = akismet_server.received("comment-check")
+    assert check.form["comment_author_email"] == "marta@example.com"
+    assert "user_role" not in check.form
+    # No confirmation email: the account's address is already known.
+    assert [m for m in mail.outbox if "marta@example.com" in m.to] == []
+    assert "Does LDN help with sleep?" in Client().get(post.get_absolute_url()).text

@@ -5,7 +5,6 @@ import json
 import re
 
 import pytest
-from django.core import mail
 from django.test import Client
 
 from comments.models import Comment
@@ -19,12 +18,13 @@ def _ask(client, email, what, capture):
         return client.post("/comments/privacy/", {"email": email, "what": what})
 
 
-def _link(message):
-    return re.search(r"https?://\S+?(/comments/privacy/\S+?/)", message.body).group(1)
+def _link(received):
+    """The link in an email as the SMTP server received it (plain text part)."""
+    return re.search(r"https?://\S+?(/comments/privacy/\S+?/)", received.text).group(1)
 
 
 def test_export_sends_a_link_whose_page_downloads_everything_stored(
-    client, post, django_capture_on_commit_callbacks
+    client, post, smtp_server, django_capture_on_commit_callbacks
 ):
     make_comment(post, user_email="heather@example.com", user_name="Heather", comment="My story")
     make_comment(post, user_email="someone@example.com", comment="Not hers")
@@ -32,9 +32,13 @@ def test_export_sends_a_link_whose_page_downloads_everything_stored(
     response = _ask(client, "Heather@Example.com", "export", django_capture_on_commit_callbacks)
     assert response.status_code == 200
     assert "we have just sent that address a link" in response.text
-    (message,) = mail.outbox
-    assert message.to == ["Heather@Example.com"]
+    (message,) = smtp_server.received
+    assert message.rcpt_tos == ["Heather@Example.com"]
+    assert message.to == "Heather@Example.com"
+    assert "someone@example.com" not in message.text + message.html
     link = _link(message)
+    assert message.subject == "A copy of your comments: your link"
+    assert f'href="http://127.0.0.1:8000{link}"' in message.html
 
     page = client.get(link)
     assert "We have 1 comment from" in page.text
@@ -48,15 +52,19 @@ def test_export_sends_a_link_whose_page_downloads_everything_stored(
 
 
 def test_unknown_addresses_get_the_same_answer_and_no_email(
-    client, django_capture_on_commit_callbacks
+    client, post, smtp_server, django_capture_on_commit_callbacks
 ):
+    make_comment(post, user_email="somebody@example.com")
     response = _ask(client, "nobody@example.com", "erase", django_capture_on_commit_callbacks)
     assert "If we have comments from nobody@example.com" in response.text
-    assert mail.outbox == []
+    assert smtp_server.received == []
+    # A known address, the same way: the server does get that one.
+    _ask(client, "somebody@example.com", "erase", django_capture_on_commit_callbacks)
+    assert [m.rcpt_tos for m in smtp_server.received] == [["somebody@example.com"]]
 
 
 def test_erase_deletes_comments_and_keeps_a_placeholder_where_others_replied(
-    client, post, django_capture_on_commit_callbacks
+    client, post, smtp_server, django_capture_on_commit_callbacks
 ):
     answered = make_comment(
         post, user_email="brian@example.com", user_name="Brian", comment="I am at a loss"
@@ -69,7 +77,9 @@ def test_erase_deletes_comments_and_keeps_a_placeholder_where_others_replied(
     lone = make_comment(post, user_email="brian@example.com", user_name="Brian", comment="Lone")
 
     _ask(client, "brian@example.com", "erase", django_capture_on_commit_callbacks)
-    link = _link(mail.outbox[0])
+    (message,) = smtp_server.to("brian@example.com")
+    assert message.rcpt_tos == ["brian@example.com"]
+    link = _link(message)
     assert "Erase your comments?" in client.get(link).text
     assert Comment.objects.filter(user_email="brian@example.com").count() == 4  # GET: no change
     client.post(link)
