@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
@@ -103,13 +104,26 @@ class PostAdmin(CitationsAdminMixin, admin.ModelAdmin):
         ):
             post.status = Post.Status.PUBLISHED
             post.published_at = timezone.now()
+            try:
+                post.validate_address()
+            except ValidationError:
+                self.message_user(
+                    request,
+                    _(
+                        "“%(title)s” was not published: another post published today "
+                        "already uses the slug “%(slug)s”. Change its slug, then publish it."
+                    )
+                    % {"title": post.title, "slug": post.slug},
+                    messages.ERROR,
+                )
+                continue
             post.save()
             services.post_saved(post=post)
             count += 1
         self.message_user(
             request,
             ngettext("%d post published.", "%d posts published.", count) % count,
-            messages.SUCCESS,
+            messages.SUCCESS if count else messages.WARNING,
         )
 
     @admin.action(description=_("Turn the selected posts back into drafts"))

@@ -144,6 +144,8 @@ class AuthorProfile(models.Model):
 
 # Large and only for the search index: pages never need them.
 SEARCH_FIELDS = ("search_document", "search_vector")
+# The post's own fields that the search index is made of.
+INDEXED_FIELDS = frozenset({"title", "excerpt", "body"})
 
 
 class PostQuerySet(models.QuerySet):
@@ -292,7 +294,12 @@ class Post(models.Model):
             self.published_at = timezone.now()
         self.pub_date = timezone.localdate(self.published_at) if self.published_at else None
         self.body = sanitize_html(self.body)
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or INDEXED_FIELDS.intersection(update_fields):
+            # A new post has no updates or tags yet: no need to look.
+            self.reindex(with_related=not adding)
 
     def get_absolute_url(self):
         if self.published_at is None:
@@ -314,6 +321,28 @@ class Post(models.Model):
         if self.cover_image and not self.cover_alt.strip():
             raise ValidationError(
                 {"cover_alt": _("Describe the cover image for readers who cannot see it.")}
+            )
+        self.validate_address()
+
+    def validate_address(self):
+        """Refuse a slug that another post published on the same day already has
+        (the address /YYYY/MM/DD/slug/ must lead to one post). The database
+        enforces it too; this says so to the author instead of failing."""
+        if not self.slug or self.published_at is None:
+            return
+        day = timezone.localdate(self.published_at)
+        if Post.objects.filter(pub_date=day, slug=self.slug).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {
+                    "slug": ValidationError(
+                        _(
+                            "Another post published on %(day)s already uses this slug. "
+                            "Choose another slug or another publication date."
+                        ),
+                        code="slug_taken_that_day",
+                        params={"day": f"{day:%B %-d, %Y}"},
+                    )
+                }
             )
 
     @property
@@ -344,29 +373,35 @@ class Post(models.Model):
         update_time = timezone.make_aware(datetime.combine(latest_update, time.min))
         return max(self.updated_at, update_time)
 
-    def build_search_document(self):
-        parts = [self.title, self.excerpt, plain_text(self.body)]
-        if self.pk:
-            parts += [plain_text(u.text) for u in self.updates.all()]
-            parts += [tag.name for tag in self.tags.all()]
-        return "\n".join(part for part in parts if part)
-
-    def reindex(self):
+    def reindex(self, *, with_related=True):
         """Store the search text and, on PostgreSQL, its weighted vector.
 
-        Call after the post's tags and updates change (the admin does)."""
+        Runs by itself whenever the post, one of its dated updates or its tags
+        are saved through the ORM (``save()`` here, ``PostUpdate.save()`` and
+        ``delete()``, and the tag receivers in ``posts.apps``)."""
         from posts.search import search_vector_for
 
-        document = self.build_search_document()
-        tags = " ".join(tag.name for tag in self.tags.all())
-        updates = " ".join(plain_text(u.text) for u in self.updates.all())
+        if with_related:
+            # Read afresh: a prefetched list may predate the change being indexed.
+            updates = [
+                plain_text(text)
+                for text in PostUpdate.objects.filter(post_id=self.pk).values_list(
+                    "text", flat=True
+                )
+            ]
+            tags = list(self.tags.values_list("name", flat=True))
+        else:
+            updates, tags = [], []
+        body = plain_text(self.body)
+        parts = [self.title, self.excerpt, body, *updates, *tags]
+        document = "\n".join(part for part in parts if part)
         Post.objects.filter(pk=self.pk).update(
             search_document=document,
             search_vector=search_vector_for(
                 title=self.title,
-                tags=tags,
+                tags=" ".join(tags),
                 summary=self.excerpt,
-                body=plain_text(self.body) + "\n" + updates,
+                body="\n".join([body, *updates]),
             ),
         )
         self.search_document = document
@@ -390,9 +425,15 @@ class PostUpdate(models.Model):
     def save(self, *args, **kwargs):
         self.text = sanitize_html(self.text)
         super().save(*args, **kwargs)
+        self.post.reindex()
 
     def get_absolute_url(self):
         return f"{self.post.get_absolute_url()}#update-{self.pk}"
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.post.reindex()
+        return result
 
 
 class PageQuerySet(models.QuerySet):
@@ -482,6 +523,11 @@ class Page(models.Model):
 
     def get_absolute_url(self):
         return reverse("posts:page", kwargs={"path": self.path})
+
+    @cached_property
+    def summary(self):
+        """The start of the body as plain text, for the description and link previews."""
+        return Truncator(plain_text(self.body)).words(30)
 
     def build_path(self):
         return f"{self.parent.build_path()}/{self.slug}" if self.parent_id else self.slug

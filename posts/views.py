@@ -88,6 +88,14 @@ class ArchiveMixin(PostListMixin):
     allow_empty = False
     month_format = "%m"
 
+    def get_dated_items(self):
+        # Dates at the ends of the calendar (/9999/12/31/, /0001/01/01/) have no
+        # day after or before them to bound the query or link to.
+        try:
+            return super().get_dated_items()
+        except (OverflowError, ValueError) as exc:
+            raise Http404(_("No such date.")) from exc
+
 
 class YearArchive(ArchiveMixin, YearArchiveView):
     def get_context_data(self, **kwargs):

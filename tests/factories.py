@@ -62,11 +62,6 @@ class PostFactory(DjangoModelFactory):
         if create and extracted:
             self.categories.set(extracted)
 
-    @factory.post_generation
-    def index(self, create, extracted, **kwargs):
-        if create:
-            self.reindex()
-
 
 class PostUpdateFactory(DjangoModelFactory):
     class Meta:

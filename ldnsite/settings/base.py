@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # ETag / 304 for every page, cached or not.
     "django.middleware.http.ConditionalGetMiddleware",
+    # NUL characters in an address never reach the cache, a view or the database.
+    "core.middleware.NulCharacterMiddleware",
     # Whole pages for anonymous readers (see core/pagecache.py).
     "core.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -19,12 +19,29 @@ CHROMIUM_ARGS = [
 ]
 
 
+MISSING_CHROMIUM = (
+    f"The browser tests need Chromium, which is not installed at {CHROMIUM}.\n"
+    "Install it with `apt-get install -y chromium` (or run .ci/run, which does), "
+    "or point CHROMIUM_PATH at a Chromium binary. To run the other tests only: "
+    "pytest --ignore=tests/browser"
+)
+
+
+def pytest_collection_finish(session):
+    """Stop before running anything when browser tests are selected and
+    Chromium is missing: one clear message, not a failure per test at the end."""
+    if session.config.option.collectonly or os.path.exists(CHROMIUM):
+        return
+    if any(item.get_closest_marker("browser") for item in session.items):
+        pytest.exit(MISSING_CHROMIUM, returncode=pytest.ExitCode.USAGE_ERROR)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
+        pytest.fail(MISSING_CHROMIUM)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

@@ -129,3 +129,54 @@ def test_reserved_page_slugs_are_refused(staff_client):
     )
     assert response.status_code == 200
     assert "used by the site itself" in response.text
+
+
+def test_same_slug_on_the_same_day_is_refused_with_a_clear_message(staff_client, author):
+    now = timezone.localtime()
+    taken = PostFactory(slug="dextromethorphan-for-crps", published_at=now)
+    response = staff_client.post(reverse("admin:posts_post_add"), _post_form(author))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "Another post published on" in errors["slug"][0]
+    assert "already uses this slug" in response.text
+    assert list(Post.objects.all()) == [taken]
+    # The same slug on another day is fine: the address differs.
+    yesterday = now - timedelta(days=1)
+    response = staff_client.post(
+        reverse("admin:posts_post_add"),
+        _post_form(
+            author,
+            published_at_0=yesterday.strftime("%Y-%m-%d"),
+            published_at_1=yesterday.strftime("%H:%M:%S"),
+        ),
+    )
+    assert response.status_code == 302
+    assert Post.objects.filter(slug="dextromethorphan-for-crps").count() == 2
+
+
+def test_moving_a_post_onto_a_day_whose_slug_is_taken_is_refused(staff_client, author):
+    now = timezone.localtime()
+    PostFactory(slug="dextromethorphan-for-crps", published_at=now)
+    other = PostFactory(slug="dextromethorphan-for-crps", published_at=now - timedelta(days=3))
+    data = _post_form(author, **{"updates-TOTAL_FORMS": "0"})
+    response = staff_client.post(reverse("admin:posts_post_change", args=[other.pk]), data)
+    assert response.status_code == 200
+    assert "already uses this slug" in response.text
+    other.refresh_from_db()
+    assert other.pub_date == (now - timedelta(days=3)).date()
+
+
+def test_publish_now_reports_a_slug_already_used_that_day(staff_client):
+    first = PostFactory(title="First draft", slug="ldn", status="draft", published_at=None)
+    second = PostFactory(title="Second draft", slug="ldn", status="draft", published_at=None)
+    response = staff_client.post(
+        reverse("admin:posts_post_changelist"),
+        {"action": "publish_now", "_selected_action": [first.pk, second.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert "1 post published." in messages
+    assert any("was not published" in m and "“ldn”" in m for m in messages), messages
+    states = sorted(Post.objects.values_list("status", flat=True))
+    assert states == ["draft", "published"]

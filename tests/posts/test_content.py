@@ -126,3 +126,119 @@ def test_print_stylesheet_is_linked(client):
     post = PostFactory()
     text = client.get(post.get_absolute_url()).text
     assert 'media="print"' in text
+
+
+def _png(width, height):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (width, height), "gray").save(buffer, format="PNG")
+    return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+
+
+def test_author_box_ends_the_post_and_the_author_page_shows_the_profile(
+    client, django_assert_max_num_queries
+):
+    from tests.helpers import POST_PAGE_QUERIES
+
+    profile = AuthorProfileFactory(
+        user__username="drs",
+        bio="<p>Pain physician in Seattle since 1990, writing about glia.</p>",
+        photo=_png(60, 80),
+    )
+    post = PostFactory(author=profile.user, tags=["glia"])
+    client.get(post.get_absolute_url())  # warm the site-settings cache
+    with django_assert_max_num_queries(POST_PAGE_QUERIES):
+        text = client.get(post.get_absolute_url()).text
+    box = text[text.index('<aside class="author-box"') :]
+    box = box[: box.index("</aside>")]
+    assert "Nancy Sajben MD" in box
+    assert "Pain physician in Seattle since 1990" in box
+    assert f'src="{profile.photo.url}"' in box
+    assert 'width="60" height="80"' in box
+    assert 'href="/author/drs/"' in box
+    # At the end of the post: after the body and the tags.
+    assert text.index("Low dose naltrexone acts") < text.index("Tags:") < text.index(box)
+
+    author_page = client.get("/author/drs/").text
+    assert "Pain physician in Seattle since 1990" in author_page
+    assert f'src="{profile.photo.url}"' in author_page
+    assert 'width="60" height="80"' in author_page
+
+
+def test_post_without_author_profile_has_no_author_box(client):
+    post = PostFactory()
+    response = client.get(post.get_absolute_url())
+    assert response.status_code == 200
+    assert "author-box" not in response.text
+
+
+def test_latest_update_newer_than_the_last_edit_is_the_updated_date(client, settings):
+    import time_machine
+
+    settings.SITE_URL = "https://pain.example.org"
+    settings.TIME_ZONE = "America/Los_Angeles"
+    with time_machine.travel(datetime(2010, 5, 1, 18, tzinfo=UTC), tick=False):
+        post = PostFactory(published_at=datetime(2010, 4, 12, 17, tzinfo=UTC))
+        PostUpdateFactory(post=post, date=date(2010, 6, 22), text="<p>Case reports.</p>")
+        PostUpdateFactory(post=post, date=date(2010, 5, 20), text="<p>An earlier one.</p>")
+    post.refresh_from_db()
+    assert post.updated_at.date() == date(2010, 5, 1)
+
+    text = client.get(post.get_absolute_url()).text
+    assert '· Updated <time datetime="2010-06-22T00:00:00-07:00">June 22, 2010</time>' in text
+    assert 'content="2010-06-22T00:00:00-07:00"' in text  # article:modified_time
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', text, re.S)
+    data = json.loads(block.group(1))
+    assert data["dateModified"] == "2010-06-22T00:00:00-07:00"
+    assert data["datePublished"].startswith("2010-04-12T")
+
+    sitemap = client.get("/sitemap.xml").text
+    # (The sitemap's domain is the Site row's, which migrate sets from SITE_URL.)
+    path = re.escape(post.get_absolute_url())
+    assert re.search(rf"<loc>[^<]*{path}</loc>\s*<lastmod>2010-06-22</lastmod>", sitemap), sitemap
+
+
+def _meta(text, attribute, name):
+    found = re.search(rf'<meta {attribute}="{re.escape(name)}" content="([^"]*)">', text)
+    return found.group(1) if found else None
+
+
+def _canonical(text):
+    return re.search(r'<link rel="canonical" href="([^"]*)">', text).group(1)
+
+
+def test_home_category_and_page_have_their_own_canonical_title_and_description(client, settings):
+    from tests.factories import CategoryFactory, PageFactory
+
+    settings.SITE_URL = "https://pain.example.org"
+    site = SiteSettings.get_solo()
+    site.site_title = "Pain Management Weblog"
+    site.description = "A physician writes about chronic pain."
+    site.save()
+    pain = CategoryFactory(name="CRPS/RSD", slug="crps-rsd", description="Complex pain.")
+    PostFactory(categories=[pain])
+    PageFactory(title="About", slug="about", body="<p>I am a pain physician &amp; writer.</p>")
+
+    home = client.get("/").text
+    assert _canonical(home) == "https://pain.example.org/"
+    assert _meta(home, "property", "og:title") == "Pain Management Weblog"
+    assert _meta(home, "name", "description") == "A physician writes about chronic pain."
+    assert _meta(home, "property", "og:url") == "https://pain.example.org/"
+
+    category = client.get("/category/crps-rsd/").text
+    assert _canonical(category) == "https://pain.example.org/category/crps-rsd/"
+    assert "<title>CRPS/RSD · Pain Management Weblog</title>" in category
+    assert _meta(category, "property", "og:title") == "CRPS/RSD"
+    assert _meta(category, "name", "description") == "Complex pain."
+    assert _meta(category, "property", "og:description") == "Complex pain."
+
+    page = client.get("/about/").text
+    assert _canonical(page) == "https://pain.example.org/about/"
+    assert "<title>About · Pain Management Weblog</title>" in page
+    assert _meta(page, "property", "og:title") == "About"
+    assert _meta(page, "name", "description") == "I am a pain physician &amp; writer."
+    assert _meta(page, "property", "og:description") == "I am a pain physician &amp; writer."

@@ -40,7 +40,6 @@ def test_updates_and_tags_are_searched(client):
     post = PostFactory(title="LDN", body="<p>Low dose.</p>", tags=["toll-like receptor"])
     assert [p.title for p in search(client, "receptor").context["object_list"]] == ["LDN"]
     PostUpdateFactory(post=post, text="<p>A new case report on thalamic pain.</p>")
-    post.reindex()
     assert [p.title for p in search(client, "thalamic").context["object_list"]] == ["LDN"]
 
 
@@ -77,3 +76,48 @@ def test_search_form_on_every_page(client):
         response = client.get(url)
         assert 'role="search"' in response.text
         assert 'name="q"' in response.text
+
+
+def _found(client, q):
+    return [p.title for p in search(client, q).context["object_list"]]
+
+
+def test_saving_through_the_orm_keeps_the_index_current(client, author):
+    """No helper call needed: the post, its updates and its tags index themselves."""
+    from posts.models import Post, PostUpdate
+
+    post = Post.objects.create(
+        title="Low dose naltrexone",
+        slug="ldn",
+        author=author,
+        body="<p>Glial modulation.</p>",
+        status=Post.Status.PUBLISHED,
+    )
+    assert _found(client, "glial") == ["Low dose naltrexone"]
+
+    update = PostUpdate.objects.create(post=post, text="<p>Zygapophyseal injections.</p>")
+    assert _found(client, "zygapophyseal") == ["Low dose naltrexone"]
+    update.text = "<p>Quadratus lumborum.</p>"
+    update.save()
+    assert _found(client, "zygapophyseal") == []
+    assert _found(client, "lumborum") == ["Low dose naltrexone"]
+    update.delete()
+    assert _found(client, "lumborum") == []
+
+    post.tags.add("thalamus")
+    assert _found(client, "thalamus") == ["Low dose naltrexone"]
+    post.tags.set(["cerebellum"])
+    assert _found(client, "thalamus") == []
+    assert _found(client, "cerebellum") == ["Low dose naltrexone"]
+    tag = post.tags.get()
+    tag.name = "hippocampus"
+    tag.save()
+    assert _found(client, "hippocampus") == ["Low dose naltrexone"]
+    post.tags.clear()
+    assert _found(client, "hippocampus") == []
+
+    post.title = "Naltrexone at bedtime"
+    post.body = "<p>Astrocytes.</p>"
+    post.save()
+    assert _found(client, "glial") == []
+    assert _found(client, "astrocytes") == ["Naltrexone at bedtime"]

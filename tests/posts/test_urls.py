@@ -42,7 +42,7 @@ def test_unknown_things_are_404(client, url):
     assert client.get(url).status_code == 404
 
 
-@pytest.mark.parametrize("page", ["abc", "0", "-1", "99", "1.5", "%00"])
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "99", "1.5"])
 def test_malformed_page_numbers_give_404_not_500(client, page):
     PostFactory()
     response = client.get(f"/?page={page}")
@@ -144,3 +144,66 @@ def test_wordpress_search_parameter_on_home(client):
         response.context["object_list"][0].title
         == client.get(reverse("posts:search"), {"q": "microglia"}).context["object_list"][0].title
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/%00/",
+        "/about%00/",
+        "/author/%00/",
+        "/author/nsajben%00/",
+        "/2010/04/12/ldn%00/",
+        "/category/pain%00/",
+        "/tag/%00/feed/",
+        "/search/%00/",
+    ],
+)
+def test_a_nul_character_in_the_path_is_404(client, author, url):
+    PostFactory(slug="ldn", published_at=datetime(2010, 4, 12, 17, 0, tzinfo=UTC))
+    PageFactory(slug="about")
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "We could not find that page" in response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/?tag=%00",
+        "/?p=%00",
+        "/?%00=1",
+        "/?page=%00",
+        "/?s=%00",
+        "/category/pain/?page=1%00",
+        "/author/nsajben/?x=%00",
+        "/about/?preview=%00",
+        "/feed/?q=%00",
+        "/2010/04/12/ldn/?replytocom=%00",
+    ],
+)
+def test_a_nul_character_in_the_query_string_is_ignored(client, author, url):
+    pain = CategoryFactory(slug="pain")
+    PostFactory(
+        slug="ldn",
+        author=author,
+        categories=[pain],
+        published_at=datetime(2010, 4, 12, 17, 0, tzinfo=UTC),
+    )
+    PageFactory(slug="about")
+    assert client.get(url).status_code == 200
+
+
+def test_a_search_with_a_nul_character_finds_what_the_rest_asks_for(client):
+    PostFactory(title="Naltrexone for fibromyalgia")
+    response = client.get("/search/?q=naltrex%00one")
+    assert [p.title for p in response.context["object_list"]] == ["Naltrexone for fibromyalgia"]
+    assert response.context["query"] == "naltrexone"
+
+
+@pytest.mark.parametrize(
+    "url", ["/9999/", "/9999/12/", "/9999/12/31/", "/0001/01/01/", "/0001/", "/0000/", "/0000/01/"]
+)
+def test_dates_at_the_ends_of_the_calendar_are_404(client, url):
+    PostFactory(published_at=datetime(2010, 4, 12, 17, 0, tzinfo=UTC))
+    assert client.get(url).status_code == 404
