@@ -1,8 +1,14 @@
-"""Issue 7: a load run through gunicorn (prod settings) with wrk.
+"""Issue 7: a load run through gunicorn (prod settings, deploy/gunicorn.conf.py)
+with wrk.
 
-(a) the post page, cached; (b) the same page with the cache off; (c) a static
-CSS file of the same size through the same gunicorn, as the ceiling; and (b)
-again at 4 connections. Prints requests/s, p50/p99 latency and errors.
+(a) the post page from the page cache (checked: it answers X-Page-Cache: hit);
+(c) a static CSS file of the same size through the same gunicorn, as the
+ceiling; (b) the same page with the page cache off but the per-process
+fragments (settings, sidebar, menu, reference list) on, as a restarted cache
+would see it; and (b0) with the page cache and the fragments off, every part
+rendered and queried on every request (the settings rows stay in Redis through
+django-solo's cache, which has no switch). (b) and (b0) run at 32 and at 4
+connections. Prints requests/s, p50/p99 latency and errors.
 """
 
 import os
@@ -54,24 +60,28 @@ def _env(static_root, **extra):
 
 
 class Gunicorn:
+    """gunicorn as production runs it: deploy/gunicorn.conf.py (its worker
+    count, one per core, unless WEB_CONCURRENCY says otherwise)."""
+
     def __init__(self, static_root, **env):
         self.port = _free_port()
-        self.env = _env(static_root, **env)
+        self.env = _env(
+            static_root,
+            GUNICORN_BIND=f"127.0.0.1:{self.port}",
+            GUNICORN_ACCESS_LOG="0",
+            GUNICORN_LOG_LEVEL="warning",
+            **env,
+        )
 
     def __enter__(self):
-        workers = str(int(os.environ.get("BENCH_GUNICORN_WORKERS", (os.cpu_count() or 1) * 2)))
         self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "-c",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
                 "ldnsite.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                workers,
-                "--log-level",
-                "warning",
             ],
             cwd=ROOT,
             env=self.env,
@@ -93,6 +103,11 @@ class Gunicorn:
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
 
+    def page_cache_header(self, path):
+        request = urllib.request.Request(self.url(path), headers={"X-Forwarded-Proto": "https"})
+        with urllib.request.urlopen(request) as response:
+            return response.headers.get("X-Page-Cache")
+
 
 def _wrk(url, connections):
     """A measured run, after a short one that warms every worker up (each
@@ -107,7 +122,7 @@ def _run_wrk(url, connections, duration):
             "wrk",
             "-t2",
             f"-c{connections}",
-            f"-d{DURATION}s",
+            f"-d{duration}s",
             "--latency",
             "-H",
             "X-Forwarded-Proto: https",
@@ -170,18 +185,33 @@ def run(bench):
             "/*" + "x" * max(page_size - 4, 0) + "*/"
         )
         with Gunicorn(static_root) as cached:
-            urllib.request.urlopen(
-                urllib.request.Request(cached.url(path), headers={"X-Forwarded-Proto": "https"})
-            )
+            served = [cached.page_cache_header(path) for _ in range(3)]
+            if served[-1] != "hit":
+                raise SystemExit(f"(a) must read the page from the cache; X-Page-Cache: {served}")
             a = _wrk(cached.url(path), 32)
-            _print(f"(a) post page, cached, 32 conn ({page_size // 1024} KB)", a)
+            after = cached.page_cache_header(path)
+            if after != "hit":
+                raise SystemExit(f"the page was invalidated during (a): X-Page-Cache: {after}")
+            _print(f"(a) post page, page cache hit, 32 conn ({page_size // 1024} KB)", a)
+            print(f"{'    X-Page-Cache before and after (a)':<52} {served[-1]}, {after}")
             c = _wrk(cached.url("/static/bench-ceiling.css"), 32)
             _print("(c) static CSS of the same size, 32 conn", c)
         with Gunicorn(static_root, PAGE_CACHE_SECONDS="0") as uncached:
+            assert uncached.page_cache_header(path) is None
             b = _wrk(uncached.url(path), 32)
-            _print("(b) post page, cache off, 32 conn", b)
+            _print("(b) page cache off, fragments on, 32 conn", b)
             b4 = _wrk(uncached.url(path), 4)
-            _print("(b) post page, cache off, 4 conn", b4)
+            _print("(b) page cache off, fragments on, 4 conn", b4)
+        with Gunicorn(static_root, PAGE_CACHE_SECONDS="0", FRAGMENT_CACHE_SECONDS="0") as bare:
+            assert bare.page_cache_header(path) is None
+            b0 = _wrk(bare.url(path), 32)
+            _print("(b0) page cache off, fragments off, 32 conn", b0)
+            b04 = _wrk(bare.url(path), 4)
+            _print("(b0) page cache off, fragments off, 4 conn", b04)
     print(f"{'ratio a/c':<52} {a['rps'] / c['rps']:.2f}   (target >= 0.5)")
-    print(f"{'ratio b/c':<52} {b['rps'] / c['rps']:.2f}")
-    print(f"{'(b) at 4 connections, p99':<52} {b4['p99']:.1f} ms   (target < 100 ms)")
+    print(f"{'ratio b/c (fragments on)':<52} {b['rps'] / c['rps']:.2f}")
+    print(f"{'ratio b0/c (fragments off)':<52} {b0['rps'] / c['rps']:.2f}")
+    for label, result in [("(b)", b4), ("(b0)", b04)]:
+        print(f"{label + ' at 4 connections, p99':<52} {result['p99']:.1f} ms   (target < 100 ms)")
+    workers = os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0))
+    print(f"{'gunicorn workers (deploy/gunicorn.conf.py)':<52} {workers}")

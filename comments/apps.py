@@ -19,3 +19,9 @@ class CommentsConfig(AppConfig):
         # save. That would publish held or spam replies when a moderator edits
         # their parent. Visibility here is each comment's own status.
         pre_save.disconnect(publish_or_unpublish_on_pre_save, sender=Comment._meta.label)
+
+        # A post's discussion closing by age changes its page like a scheduled post does.
+        from comments.moderation import next_closing
+        from core import pagecache
+
+        pagecache.register_schedule(next_closing)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comments.models import Comment, CommentSettings
+from posts.models import Post
 
 
 def comments_open(post, comment_settings: CommentSettings) -> bool:
@@ -16,6 +17,24 @@ def comments_open(post, comment_settings: CommentSettings) -> bool:
         return False
     days = comment_settings.close_after_days
     return not (days and post.published_at < timezone.now() - timedelta(days=days))
+
+
+def next_closing():
+    """When the next post's discussion closes by age (close_after_days), or
+    None: a scheduled change for the page cache (core.pagecache)."""
+    days = CommentSettings.get_solo().close_after_days
+    if not days:
+        return None
+    age = timedelta(days=days)
+    oldest_open = (
+        Post.objects.published()
+        .filter(comments_open=True, published_at__gt=timezone.now() - age)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    # A second later, so that comments_open() already says closed.
+    return oldest_open + age + timedelta(seconds=1) if oldest_open else None
 
 
 def _ip_matches(ip: str, entries: list[str]) -> str | None:

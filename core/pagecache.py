@@ -2,9 +2,9 @@
 
 A page is cached only when nothing in it can belong to one person: the request
 carries no session or messages cookie, and the response sets no cookie, is
-not private, and its Content-Security-Policy carries no nonce. Forms on such
-pages carry no CSRF token; their views are protected with
-``core.http.same_origin_required`` instead.
+not private, and did not use the request's CSP nonce (a nonce is good for one
+response only). Forms on such pages carry no CSRF token; their views are
+protected with ``core.http.same_origin_required`` instead.
 
 Entries carry the versions they were made under, so invalidating is a counter
 bump, never a scan (and a hit costs one cache round trip):
@@ -13,6 +13,14 @@ bump, never a scan (and a hit costs one cache round trip):
   a page, a category, a reference...) and when the next scheduled post's time
   comes (apps register a function that returns that time);
 * a per-path version, bumped when only some pages change (a post's comments).
+
+Both start at a random number, never at 0 or 1: if Redis evicts a version key
+while entries made under it survive, counting again cannot meet an old number
+and revive a stale page.
+
+A view's own freshness rules win: a response that sets its own max-age (the
+feeds) or ETag keeps them; other pages get ``max-age=0, must-revalidate`` and
+an ETag of their content, so browsers revalidate with If-None-Match.
 
 Models opt in through the PAGE_CACHE_MODELS setting; a model may define
 ``cached_paths()`` returning the paths it appears on, so saving it bumps only
@@ -33,6 +41,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.middleware.csp import get_nonce
 from django.utils.cache import patch_cache_control, set_response_etag
 
 logger = logging.getLogger(__name__)
@@ -55,8 +64,9 @@ def _path_key(path):
 
 
 def _new_generation():
-    """A fresh generation that no process can have kept fragments for (after
-    Redis lost its keys, counting again from 0 could meet an old number)."""
+    """A fresh generation (or path version) that no process can have kept
+    fragments or pages for (after Redis lost its keys, counting again from 0
+    could meet an old number)."""
     return secrets.randbelow(2**62)
 
 
@@ -76,7 +86,7 @@ def invalidate_paths(paths):
         try:
             cache.incr(key)
         except ValueError:
-            cache.set(key, 1, timeout=None)
+            cache.set(key, _new_generation(), timeout=None)
 
 
 def _next_change():
@@ -106,10 +116,17 @@ def clear_local():
 
 
 def _lookup(path, page_key):
-    """(generation, path version, stored entry) in one cache round trip."""
+    """(generation, path version, stored entry) in one cache round trip (two
+    more the first time a path is seen, or after its version was evicted)."""
     path_key = _path_key(path)
     values = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY, path_key, page_key])
-    return _rolled_over(values), values.get(path_key, 0), values.get(page_key)
+    path_version = values.get(path_key)
+    if path_version is None:
+        # Any lifetime is safe (a new key starts at a new random number), and
+        # a bounded one keeps paths requested once from piling up.
+        cache.add(path_key, _new_generation(), timeout=settings.PAGE_CACHE_SECONDS)
+        path_version = cache.get(path_key)  # None while the cache is down: nothing stored
+    return _rolled_over(values), path_version, values.get(page_key)
 
 
 _request = Local()  # what one request has learnt: the generation, read once
@@ -162,7 +179,14 @@ def _cacheable_request(request):
     )
 
 
-def _cacheable_response(response):
+def _used_nonce(request):
+    """The response carries the request's CSP nonce (a template asked for it).
+    The CSP middleware runs outside this one, so its header is not there yet;
+    the nonce is lazy and is true once generated."""
+    return bool(get_nonce(request))
+
+
+def _cacheable_response(request, response):
     cache_control = response.get("Cache-Control", "")
     return (
         response.status_code == 200
@@ -170,8 +194,19 @@ def _cacheable_response(response):
         and not response.cookies
         and "private" not in cache_control
         and "no-store" not in cache_control
-        and "'nonce-" not in response.get("Content-Security-Policy", "")
+        and not _used_nonce(request)
     )
+
+
+def _freshness(response):
+    """Revalidate with an ETag, unless the view said otherwise itself."""
+    if "max-age" in response.get("Cache-Control", ""):
+        patch_cache_control(response, public=True)
+    else:
+        # Browsers and proxies revalidate (ETag) rather than keep stale copies.
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    if not response.has_header("ETag"):
+        set_response_etag(response)  # once, here, rather than on every hit
 
 
 class AnonymousPageCacheMiddleware:
@@ -195,16 +230,16 @@ class AnonymousPageCacheMiddleware:
         except Exception:  # a cache outage must not take the pages down
             logger.warning("Page cache unavailable; serving uncached", exc_info=True)
             return self.get_response(request)
+        if path_version is None:  # the cache did not answer
+            return self.get_response(request)
         if entry is not None and entry[:2] == (generation, path_version):
             _, _, status, headers, content = entry
             response = HttpResponse(content, status=status, headers=headers)
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)
-        if _cacheable_response(response):
-            # Browsers and proxies revalidate (ETag) rather than keep stale copies.
-            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-            set_response_etag(response)  # once, here, rather than on every hit
+        if _cacheable_response(request, response):
+            _freshness(response)
             entry = (generation, path_version, response.status_code, dict(response.items()))
             try:
                 cache.set(key, (*entry, response.content), settings.PAGE_CACHE_SECONDS)

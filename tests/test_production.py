@@ -144,14 +144,27 @@ def test_production_stack_end_to_end(prod_static, smtp_server, akismet_server):
             "/comments/post/",
             {
                 **fields,
-                "name": "Jenny Young",
+                "name": "Jenny Marsh",
                 "email": "jenny@example.com",
                 "url": "",
-                "comment": "Is there a different way to add me to your email list?",
+                "comment": "Could LDN be taken alongside a tramadol taper?",
                 "follow": "replies",
             },
         )
         assert response.status_code == 302, response.text[:500]
+
+        # The thank-you message (a flash message) is shown to that reader, on a
+        # page made for them, and never stored for or served to anyone else.
+        thanked = reader.follow(response)
+        assert "We have emailed jenny@example.com a link" in thanked.text
+        assert "X-Page-Cache" not in thanked.headers
+        assert "private" in thanked.headers["Cache-Control"]
+        others = [Browser(base).get(post.get_absolute_url()) for _ in range(2)]
+        assert others[-1].headers.get("X-Page-Cache") == "hit"
+        for other in others:
+            assert "We have emailed" not in other.text
+            assert 'class="messages"' not in other.text
+
         confirm_mail = next(m for m in smtp_server.wait_for(1) if "jenny@example.com" in m.rcpt_tos)
         confirm_url = link_in(confirm_mail, "/comments/confirm/")
         confirm_page = reader.get(confirm_url)
@@ -161,6 +174,10 @@ def test_production_stack_end_to_end(prod_static, smtp_server, akismet_server):
         )
         comment = Comment.objects.get(user_email="jenny@example.com")
         assert comment.status == Comment.Status.PENDING  # a first-time commenter is held
+        # Anonymous readers get the page from the cache, without the held comment.
+        held = [Browser(base).get(post.get_absolute_url()) for _ in range(2)]
+        assert held[-1].headers.get("X-Page-Cache") == "hit"
+        assert "alongside a tramadol taper" not in held[-1].text
 
         # The author logs in to the admin with a TOTP code and approves it.
         login = browser.get("/admin/login/?next=/admin/")
@@ -177,7 +194,7 @@ def test_production_stack_end_to_end(prod_static, smtp_server, akismet_server):
         assert response.status_code == 302, re.findall(r"errornote[^<]*<?[^<]*", response.text)
         queue = browser.get("/admin/comments/comment/")
         assert queue.status_code == 200
-        assert "Jenny Young" in queue.text
+        assert "Jenny Marsh" in queue.text
         browser.follow(
             browser.post(
                 "/admin/comments/comment/",
@@ -192,7 +209,12 @@ def test_production_stack_end_to_end(prod_static, smtp_server, akismet_server):
         )
         comment.refresh_from_db()
         assert comment.status == Comment.Status.PUBLISHED
-        assert "Is there a different way to add me" in reader.get(post.get_absolute_url()).text
+        # A new anonymous reader (no cookie: served from the cache, through Redis
+        # and whichever gunicorn worker) sees the approved comment at once.
+        shown = [Browser(base).get(post.get_absolute_url()) for _ in range(2)]
+        assert [r.headers.get("X-Page-Cache") for r in shown] == ["miss", "hit"]
+        for response in shown:
+            assert "alongside a tramadol taper" in response.text
 
         # Someone subscribes from the sidebar and confirms through the email.
         subscriber = Browser(base)

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers /healthz before anything checks the Host header (load balancers probe by IP).
+    "core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # ETag / 304 for every page, cached or not.
@@ -144,6 +146,7 @@ PAGE_CACHE_MODELS = [
     "references.PostReference",
     "comments.Comment",
     "comments.CommentSettings",
+    "taggit.Tag",  # a renamed tag shows on every post carrying it
 ]
 
 # The site's settings rows (django-solo singletons) are read on every page:
@@ -267,7 +270,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 # Uploaded media on the local disk (served by the reverse proxy), or in an S3
 # bucket when AWS_STORAGE_BUCKET_NAME is set (django-storages; credentials and
-# region come from the usual AWS_* variables).
+# region come from the usual AWS_* variables). Either way only raster images
+# are shown inline; other files are downloads (core/storage.py, deploy/Caddyfile).
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
 AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
@@ -275,7 +279,7 @@ AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default=None)
 AWS_DEFAULT_ACL = None
 AWS_S3_FILE_OVERWRITE = False
 MEDIA_STORAGE = (
-    {"BACKEND": "storages.backends.s3.S3Storage"}
+    {"BACKEND": "core.storage.PublicMediaS3Storage"}
     if AWS_STORAGE_BUCKET_NAME
     else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 )
@@ -315,7 +319,11 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT or "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",  # StreamHandler's default is stderr
+            "formatter": LOG_FORMAT or "plain",
+        },
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",

@@ -29,10 +29,11 @@ if not SECRET_KEY:
     )
 
 # WhiteNoise serves the hashed, compressed static files right after security.
+_AFTER_SECURITY = _BASE_MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
 MIDDLEWARE = [
-    _BASE_MIDDLEWARE[0],
+    *_BASE_MIDDLEWARE[:_AFTER_SECURITY],
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    *_BASE_MIDDLEWARE[1:],
+    *_BASE_MIDDLEWARE[_AFTER_SECURITY:],
 ]
 STORAGES = {
     "default": MEDIA_STORAGE,

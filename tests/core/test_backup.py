@@ -10,16 +10,19 @@ from pathlib import Path
 import psycopg2
 import pytest
 from django.conf import settings
+from django.core.cache.backends.redis import RedisCache
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection
 from PIL import Image as PILImage
 
+from core import pagecache
 from posts.models import Image, Post
 from tests.factories import PostFactory, SubscriberFactory, make_comment
 from tests.references.factories import ReferenceFactory, attach
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+REDIS_URL = "redis://127.0.0.1:6379/11"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -63,7 +66,12 @@ def test_backup_then_restore_into_an_empty_database(tmp_path, empty_database):
         "DJANGO_SETTINGS_MODULE": "ldnsite.settings.dev",
         "DATABASE_URL": url,
         "DJANGO_MEDIA_ROOT": str(restored_media),
+        "REDIS_URL": REDIS_URL,
     }
+    # The site's cache (as the restored site's processes share it) holds pages
+    # made under this generation; the restore must make them stale.
+    site_cache = RedisCache(REDIS_URL, {})
+    site_cache.set(pagecache.GENERATION_KEY, 12345, timeout=None)
     subprocess.run(
         [sys.executable, "manage.py", "restore", str(tmp_path / "backup")],
         cwd=ROOT,
@@ -81,6 +89,7 @@ def test_backup_then_restore_into_an_empty_database(tmp_path, empty_database):
         cursor.execute("SELECT email FROM subscriptions_subscriber ORDER BY id")
         assert [row[0] for row in cursor.fetchall()] == [s.email for s in subscribers]
     restored.close()
+    assert site_cache.get(pagecache.GENERATION_KEY) not in (None, 12345)
     assert (restored_media / image.file.name).read_bytes() == buffer.getvalue()
     restored_private = restored_media.with_name(f"{restored_media.name}-private")
     assert (restored_private / attachment.file.name).read_bytes() == attachment.file.read()

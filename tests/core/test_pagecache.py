@@ -8,15 +8,18 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from core import pagecache
 from posts.models import Post
-from tests.factories import PostFactory, PostUpdateFactory
+from tests.factories import PostFactory, PostUpdateFactory, make_comment, set_comment_settings
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
+    # Longer than any time travel below, so a page is never fresh only because
+    # its entry expired.
+    settings.PAGE_CACHE_SECONDS = 60 * 60 * 24 * 30
 
 
 @pytest.fixture
@@ -166,3 +169,78 @@ def test_settings_changes_show_at_once_with_fragments_kept(commit, settings):
 
     commit(change)
     assert "A calm tagline" in reader.get(post.get_absolute_url()).text
+
+
+@pytest.mark.urls("tests.core.nonce_urls")
+def test_a_page_that_used_the_csp_nonce_is_never_stored():
+    reader = Client()
+    plain = [reader.get("/plain/") for _ in range(2)]
+    assert [r["X-Page-Cache"] for r in plain] == ["miss", "hit"]
+    first, second = reader.get("/with-nonce/"), reader.get("/with-nonce/")
+    for response in (first, second):
+        assert "X-Page-Cache" not in response
+        nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+        assert f'<script nonce="{nonce}">' in response.text
+    assert first.text != second.text  # each response has its own nonce
+
+
+def test_feeds_keep_their_own_max_age_and_etag_through_the_page_cache(settings):
+    PostFactory(title="Feed item")
+    settings.PAGE_CACHE_SECONDS = 0
+    own_etag = Client().get("/feed/")["ETag"]
+    settings.PAGE_CACHE_SECONDS = 300
+    reader = Client()
+    miss, hit = reader.get("/feed/"), reader.get("/feed/")
+    assert (miss["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit")
+    for response in (miss, hit):
+        assert f"max-age={settings.FEED_MAX_AGE}" in response["Cache-Control"]
+        assert "must-revalidate" not in response["Cache-Control"]
+        assert response["ETag"] == own_etag
+    again = reader.get("/feed/", headers={"If-None-Match": own_etag})
+    assert again.status_code == 304
+
+
+def test_renaming_a_tag_shows_at_once(commit):
+    from taggit.models import Tag
+
+    post = PostFactory(tags=["opioid tapering"])
+    reader = Client()
+    assert "opioid tapering" in reader.get(post.get_absolute_url()).text
+    assert reader.get(post.get_absolute_url())["X-Page-Cache"] == "hit"
+
+    def rename():
+        tag = Tag.objects.get(name="opioid tapering")
+        tag.name = "Opioid tapering"
+        tag.save()
+
+    commit(rename)
+    response = reader.get(post.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
+    assert "Opioid tapering" in response.text
+
+
+def test_an_evicted_path_version_never_revives_a_stale_page(commit):
+    """Redis may evict a path's version key (allkeys-lru) while a page stored
+    under it survives: counting again must not meet that version."""
+    from django.core.cache import cache
+
+    post = PostFactory()
+    reader = Client()
+    reader.get(post.get_absolute_url())
+    commit(lambda: make_comment(post, comment="First question"))
+    assert "First question" in reader.get(post.get_absolute_url()).text  # stored anew
+    cache.delete(pagecache._path_key(post.get_absolute_url()))  # evicted
+    commit(lambda: make_comment(post, comment="Second question"))
+    assert "Second question" in reader.get(post.get_absolute_url()).text
+
+
+def test_comments_closing_by_age_show_in_cached_pages(commit):
+    post = PostFactory(published_at=timezone.now() - timedelta(days=29))
+    commit(lambda: set_comment_settings(close_after_days=30))
+    reader = Client()
+    assert "Comments are closed" not in reader.get(post.get_absolute_url()).text
+    assert reader.get(post.get_absolute_url())["X-Page-Cache"] == "hit"
+    with time_machine.travel(timezone.now() + timedelta(days=1, hours=1)):
+        response = reader.get(post.get_absolute_url())
+        assert response["X-Page-Cache"] == "miss"
+        assert "Comments are closed" in response.text

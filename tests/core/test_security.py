@@ -64,11 +64,61 @@ def test_prod_logs_one_json_object_per_line_on_stdout():
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=prod_env(), capture_output=True, text=True
     )
-    record = json.loads(result.stderr.strip().splitlines()[-1])
+    assert result.returncode == 0, result.stderr
+    assert "hello" not in result.stderr
+    record = json.loads(result.stdout.strip().splitlines()[-1])
     assert record["message"] == "hello"
     assert record["level"] == "WARNING"
     assert record["logger"] == "ldnsite"
     assert "time" in record
+
+
+def _run_prod_requests(code, **env):
+    """Run ``code`` (requests through django.test.Client) with the prod settings."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env=prod_env(
+            DATABASE_URL=database_url_of_this_test_run(), DJANGO_ALLOWED_HOSTS="testserver", **env
+        ),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_admin_url_is_set_from_the_environment(prod_static):
+    code = (
+        "import json\n"
+        "from django.test import Client\n"
+        "client = Client()\n"
+        "print(json.dumps({path: client.get(path, secure=True).status_code\n"
+        "    for path in ['/admin/login/', '/desk-7f3a/login/']}))\n"
+    )
+    answers = _run_prod_requests(
+        code, DJANGO_ADMIN_URL="desk-7f3a/", DJANGO_STATIC_ROOT=str(prod_static)
+    )
+    assert answers == {"/admin/login/": 404, "/desk-7f3a/login/": 200}
+
+
+def test_whitenoise_serves_hashed_static_files_with_far_future_caching(prod_static):
+    manifest = json.loads((prod_static / "staticfiles.json").read_text())["paths"]
+    hashed = manifest["css/site.css"]
+    assert hashed != "css/site.css"
+    code = (
+        "import json\n"
+        "from django.test import Client\n"
+        f"response = Client().get('/static/{hashed}', secure=True)\n"
+        "print(json.dumps({'status': response.status_code, **response.headers,\n"
+        "    'body': b''.join(response.streaming_content).decode()[:200]}))\n"
+    )
+    answer = _run_prod_requests(code, DJANGO_STATIC_ROOT=str(prod_static))
+    assert answer["status"] == 200
+    assert answer["Content-Type"].startswith("text/css")
+    assert "max-age=315360000" in answer["Cache-Control"]
+    assert "immutable" in answer["Cache-Control"]
+    assert answer["body"] == (prod_static / hashed).read_text()[:200]
 
 
 @pytest.mark.urls("tests.core.error_urls")
@@ -188,3 +238,26 @@ def test_errors_go_to_sentry_when_a_dsn_is_set(prod_static):
     assert "/api/42/envelope/" in paths
     body = b"".join(body for _path, _headers, body in sentry.requests)
     assert b"ZeroDivisionError" in body, body[:3000]
+
+
+def test_media_in_s3_is_stored_so_that_only_images_display(prod_static):
+    """With a bucket configured, uploads are stored with the headers the bucket
+    will serve them with: images inline, anything else as a download."""
+    code = (
+        "import json\n"
+        "from django.core.files.storage import default_storage\n"
+        "names = ['covers/a.png', 'documents/2024/05/notes.html', 'documents/x.pdf', 'a.svg']\n"
+        "print(json.dumps({n: default_storage.get_object_parameters(n) for n in names}))\n"
+    )
+    params = _run_prod_requests(
+        code,
+        AWS_STORAGE_BUCKET_NAME="ldnsite-media",
+        DJANGO_STATIC_ROOT=str(prod_static),
+    )
+    download = {"ContentType": "application/octet-stream", "ContentDisposition": "attachment"}
+    assert params == {
+        "covers/a.png": {"ContentType": "image/png", "ContentDisposition": "inline"},
+        "documents/2024/05/notes.html": download,
+        "documents/x.pdf": download,
+        "a.svg": download,
+    }

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from core import pagecache
 from core.backups import media_dirs, pg_env
 
 
@@ -51,4 +52,6 @@ class Command(BaseCommand):
                     source = Path(unpacked) / name
                     if source.is_dir():
                         shutil.copytree(source, target, dirs_exist_ok=True)
+        # Cached pages (and every process's fragments) show the old content.
+        pagecache.invalidate_all()
         self.stdout.write(self.style.SUCCESS(f"Restored {folder}"))
