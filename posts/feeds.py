@@ -4,14 +4,22 @@ category's (with the categories inside it), a tag's, and a post's comments.
 Items carry the full post (sanitized HTML with absolute links and images,
 its dated updates and the medical disclaimer) as well as its summary, author,
 categories and tags, publication and last-change dates (a dated update counts
-as a change) and the cover image as an enclosure. Responses carry an ETag and
-Last-Modified computed with one cheap query, so a feed reader polling an
-unchanged feed gets a 304 without the feed being built, and a Cache-Control
+as a change) and enclosures: in Atom the cover image and the public files of
+the references the post cites or lists; in RSS, which allows one enclosure
+per item, the cover image or, without one, the first public full text.
+
+Responses carry an ETag and Last-Modified computed with one cheap query and
+the site's content generation (core.pagecache), so a feed reader polling an
+unchanged feed gets a 304 without the feed being built, while any change the
+feed shows (a post, a dated update, the site settings, a category's, tag's or
+author's name, a reference's file) gives a new ETag; and a Cache-Control
 max-age. The number of queries does not grow with the number of items.
 """
 
 import hashlib
+import logging
 import mimetypes
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
@@ -19,6 +27,7 @@ from urllib.parse import urlsplit
 from django.apps import apps
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
@@ -32,13 +41,19 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from core import pagecache
 from core.html import absolute_urls
 from core.models import SiteSettings
 from core.sites import absolute_url
 from posts.models import Category, Post
 from posts.text import without_markup
 
+logger = logging.getLogger(__name__)
+
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+# How long the time a feed version was first served is remembered (its
+# Last-Modified); forgotten, it becomes the time of the next request.
+FIRST_SEEN_SECONDS = 60 * 60 * 24 * 30
 
 
 class RssFeedWithContent(Rss201rev2Feed):
@@ -77,6 +92,27 @@ class FeedSubject:
     posts: object = None  # the posts in scope (a queryset), for post feeds
     post: Post | None = None  # for a post's comments feed
     extra: dict = field(default_factory=dict)
+
+
+def _content_generation():
+    """core.pagecache's shared content generation, read only: it changes when
+    anything the pages (and so the feeds) show changes, whichever model it is
+    (PAGE_CACHE_MODELS), and when a scheduled post's time comes."""
+    return pagecache._current_generation()
+
+
+def _first_seen(etag: str) -> int:
+    """When this feed version (``etag``) was first served, as its
+    Last-Modified: a change that no stored time records (a renamed category,
+    a dated update) still moves Last-Modified forward with the new ETag, so a
+    reader asking only If-Modified-Since gets it too. One cache round trip."""
+    key = "feeds:first-seen:" + etag.strip('"')
+    seen = cache.get(key)
+    if seen is None:
+        now = int(time.time())
+        cache.add(key, now, timeout=FIRST_SEEN_SECONDS)
+        seen = cache.get(key, now)
+    return seen
 
 
 def _tag_uri(kind: str, pk: int, day: date) -> str:
@@ -118,7 +154,7 @@ class ConditionalFeed(Feed):
         if etag is None:
             etag = quote_etag(hashlib.md5(response.content, usedforsecurity=False).hexdigest())
             latest = feed.latest_post_date()
-            last_modified = int(latest.timestamp()) if latest else None
+            last_modified = max(int(latest.timestamp()) if latest else 0, _first_seen(etag))
             response = get_conditional_response(
                 request, etag=etag, last_modified=last_modified, response=response
             )
@@ -174,31 +210,48 @@ class PostFeed(ConditionalFeed):
             count=Count("pk", distinct=True),
             published=Max("published_at"),
             edited=Max("updated_at"),
+            update_count=Count("updates", distinct=True),
+            last_update=Max("updates__pk"),
         )
         if not state["count"]:
             return None, None
+        try:
+            generation = _content_generation()
+        except Exception:  # no shared generation: build the feed and hash it
+            logger.warning("Content generation unavailable; feed ETag from content", exc_info=True)
+            return None, None
+        site = subject.site
         fingerprint = "|".join(
             str(part)
             for part in (
                 self.feed_type.__name__,
                 settings.FEED_ITEMS,
+                settings.SITE_URL,
                 state["count"],
                 state["published"].timestamp(),
                 state["edited"].timestamp(),
+                state["update_count"],
+                state["last_update"],
+                generation,
                 subject.title,
                 subject.description,
+                site.site_title,
+                site.medical_disclaimer,
             )
         )
         etag = quote_etag(hashlib.md5(fingerprint.encode(), usedforsecurity=False).hexdigest())
-        return etag, int(max(state["published"], state["edited"]).timestamp())
+        changed = int(max(state["published"], state["edited"]).timestamp())
+        return etag, max(changed, _first_seen(etag))
 
     def items(self, subject):
-        return (
+        posts = list(
             self.published(subject)
             .for_listing()
             .prefetch_related("updates")
             .order_by("-published_at", "-pk")[: settings.FEED_ITEMS]
         )
+        self.attachments = attachments_for_feed(posts)
+        return posts
 
     def item_title(self, post):
         return post.title
@@ -235,7 +288,20 @@ class PostFeed(ConditionalFeed):
         return [c.name for c in post.categories.all()] + [t.name for t in post.tags.all()]
 
     def item_enclosures(self, post):
-        """The cover image (RSS allows one enclosure per item)."""
+        """Atom: the cover image and every public file of the post's
+        references. RSS allows one enclosure per item: the cover image, or
+        without one the first public full text (the paper the post is about)."""
+        cover = self._cover_enclosure(post)
+        files = self.attachments.get(post.pk, [])
+        if issubclass(self.feed_type, Atom1Feed):
+            return cover + [self._file_enclosure(a) for a in files]
+        if cover:
+            return cover
+        full_text = [a for a in files if a.kind == a.Kind.FULL_TEXT]
+        return [self._file_enclosure(a) for a in full_text[:1]]
+
+    @staticmethod
+    def _cover_enclosure(post):
         if not post.cover_image:
             return []
         try:
@@ -244,6 +310,12 @@ class PostFeed(ConditionalFeed):
             return []
         mime_type = mimetypes.guess_type(post.cover_image.name)[0] or "image/jpeg"
         return [Enclosure(absolute_url(post.cover_image.url), str(length), mime_type)]
+
+    @staticmethod
+    def _file_enclosure(attachment):
+        return Enclosure(
+            absolute_url(attachment.get_absolute_url()), str(attachment.size), attachment.mime_type
+        )
 
     def feed_extra_kwargs(self, subject):
         self.disclaimer = absolute_urls(subject.site.medical_disclaimer)
@@ -301,6 +373,17 @@ class TagFeed(PostFeed):
 
 class TagAtomFeed(TagFeed):
     feed_type = AtomFeedWithContent
+
+
+def attachments_for_feed(posts) -> dict:
+    """post pk -> its public reference files, from the references app
+    (``references.feeds.attachments_for_feed``), in a constant number of
+    queries; without that app, none."""
+    if not apps.is_installed("references"):
+        return {}
+    from references.feeds import attachments_for_feed as source
+
+    return source(posts)
 
 
 def comments_for_feed(post: Post, *, limit: int):

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +42,7 @@ from subscriptions.models import Delivery, DigestSchedule, Mailing, Subscriber
 logger = logging.getLogger(__name__)
 
 DIGEST_GRACE = timedelta(hours=1)
+FINISHED = (Mailing.Status.DONE, Mailing.Status.NOT_SENT)
 
 
 def max_attempts() -> int:
@@ -62,11 +63,26 @@ def _enqueue(task_name, *, when=None, **kwargs):
 # --- Starting mailings ------------------------------------------------------
 
 
-def post_saved(post: Post) -> None:
+def post_saved(post: Post, *, imported: bool = False) -> None:
     """A post was saved: if it is (or will be) published and was never mailed,
     queue its mailing for its publication time. Nothing is sent early: the
-    task checks, when it runs, that the post is still due at that time."""
+    task checks, when it runs, that the post is still due at that time.
+
+    An imported post (published or scheduled) was news on the old site, whose
+    own mailing list had it or would have: it is recorded as never to be
+    mailed, so neither the import nor a later edit here mails it."""
     if post.status != Post.Status.PUBLISHED or post.published_at is None:
+        return
+    if imported:
+        Mailing.objects.get_or_create(
+            kind=Mailing.Kind.NEW_POST,
+            post=post,
+            defaults={
+                "subject": post.title[:300],
+                "status": Mailing.Status.NOT_SENT,
+                "finished_at": timezone.now(),
+            },
+        )
         return
     window = timedelta(hours=settings.SUBSCRIPTIONS_NEW_POST_WINDOW_HOURS)
     if post.published_at < timezone.now() - window:
@@ -221,9 +237,14 @@ def run_digest(*, period_end: str) -> Mailing | None:
 
 
 def _digest_posts(start, end):
+    """The week's new posts, less the imported ones (not news here)."""
+    imported = Mailing.objects.filter(
+        kind=Mailing.Kind.NEW_POST, status=Mailing.Status.NOT_SENT, post=OuterRef("pk")
+    )
     return list(
         Post.objects.published()
         .filter(published_at__gt=start, published_at__lte=end)
+        .exclude(Exists(imported))
         .select_related("author__author_profile")
         .order_by("published_at")
     )
@@ -343,7 +364,7 @@ def send(*, mailing_id: int, attempt: int = 1) -> dict:
         pk=mailing_id
     )
     mailing = mailing.first()
-    if mailing is None or mailing.status == Mailing.Status.DONE:
+    if mailing is None or mailing.status in FINISHED:
         return {"status": "nothing to do"}
     if not _take_over_interrupted(mailing):
         return {"status": "busy"}
@@ -525,7 +546,7 @@ def watch(*, mailing_id: int) -> str:
     """Checks on a mailing until it is done; resumes it if it is stuck (its
     worker died, or its retry was lost). Queued when the mailing starts."""
     mailing = Mailing.objects.filter(pk=mailing_id).first()
-    if mailing is None or mailing.status == Mailing.Status.DONE:
+    if mailing is None or mailing.status in FINISHED:
         return "done"
     now = timezone.now()
     if (
@@ -553,7 +574,7 @@ def watch(*, mailing_id: int) -> str:
 def stalled():
     """Mailings that are not done and made no progress for a while."""
     cutoff = timezone.now() - _stale_after()
-    return Mailing.objects.exclude(status=Mailing.Status.DONE).filter(
+    return Mailing.objects.exclude(status__in=FINISHED).filter(
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True),
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=cutoff),
     )

@@ -102,7 +102,8 @@ class MailingQuerySet(models.QuerySet):
 class Mailing(models.Model):
     """One email sent to many subscribers: a new post, a dated update the author
     chose to send, or a weekly digest. A post is mailed once, ever: the
-    database refuses a second new-post mailing for it."""
+    database refuses a second new-post mailing for it. An imported post gets
+    a new-post mailing that is "not sent" (no recipients), so it never is."""
 
     class Kind(models.TextChoices):
         NEW_POST = "post", _("New post")
@@ -113,6 +114,7 @@ class Mailing(models.Model):
         SENDING = "sending", _("Sending")
         RETRYING = "retrying", _("Waiting to retry")
         DONE = "done", _("Finished")
+        NOT_SENT = "not-sent", _("Not sent: imported, it was news on the old site")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     post = models.ForeignKey(

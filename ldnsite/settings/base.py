@@ -139,6 +139,7 @@ PAGE_CACHE_MODELS = [
     "posts.Category",
     "posts.Book",
     "posts.AuthorProfile",
+    "taggit.Tag",  # a tag renamed in the admin (post pages, tag pages, feeds)
     "references.BibliographySettings",
     "references.Reference",
     "references.Creator",

@@ -39,7 +39,10 @@ def subscription_dashboard():
     counts["confirmed"] = counts["immediate"] + counts["weekly"]
     return {
         "counts": counts,
-        "last_mailing": Mailing.objects.with_counts().order_by("-created_at").first(),
+        "last_mailing": Mailing.objects.exclude(status=Mailing.Status.NOT_SENT)
+        .with_counts()
+        .order_by("-created_at")
+        .first(),
         "stalled": mailings.stalled().count(),
         "schedule": DigestSchedule.objects.filter(pk=1).first(),
     }

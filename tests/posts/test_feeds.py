@@ -170,12 +170,21 @@ def test_feed_queries_do_not_grow_with_items(client, author, django_assert_max_n
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from tests.references.factories import ReferenceFactory, attach, list_under
+
     def make(n):
         for i in range(n):
+            cited, listed = ReferenceFactory(), ReferenceFactory()
             post = PostFactory(
-                author=author, categories=CategoryFactory.create_batch(2), tags=[f"t{i}", "x"]
+                author=author,
+                categories=CategoryFactory.create_batch(2),
+                tags=[f"t{i}", "x"],
+                body=f"<p>As shown [@{cited.key}].</p>",
             )
             PostUpdateFactory.create_batch(2, post=post)
+            attach(cited, is_public=False)
+            attach(listed)
+            list_under(post, listed)
 
     def count(url):
         return _feed_queries(client, url, lambda: CaptureQueriesContext(connection))
@@ -185,7 +194,9 @@ def test_feed_queries_do_not_grow_with_items(client, author, django_assert_max_n
     make(18)
     many = {url: count(url) for url in few}
     assert few == many
-    assert max(many.values()) <= 7
+    assert max(many.values()) <= 8  # with the references cited and listed, and their files
+    atom = parse(client.get("/feed/atom/"))
+    assert all(len(entry.enclosures) == 1 for entry in atom.entries)  # the public file
 
 
 def test_comments_feed_carries_the_posts_public_comments(client, ldn_post):
@@ -247,3 +258,196 @@ def test_every_page_announces_its_feeds_and_the_sidebar_shows_them(client, ldn_p
     assert "RSS comments" in text.split('class="sidebar"')[1]
     for link in links:  # and every announced feed parses
         parse(client.get(link.removeprefix(SITE)))
+
+
+@pytest.mark.parametrize("url", ["/category/crps-rsd/feed/", "/tag/glia/feed/atom/"])
+def test_category_and_tag_feeds_carry_dates_authors_and_links(client, ldn_post, url):
+    ldn_post.__class__.objects.filter(pk=ldn_post.pk).update(
+        updated_at=datetime(2010, 4, 12, 17, 0, tzinfo=UTC)
+    )
+    PostUpdateFactory(post=ldn_post, date=date(2010, 12, 10), text="<p>A case report.</p>")
+    parsed = parse(client.get(url))
+    assert parsed.feed.link.startswith(f"{SITE}/")
+    [entry] = parsed.entries
+    assert entry.link == f"{SITE}/2010/04/12/ldn/"
+    assert entry.author == "Nancy Sajben MD"
+    assert entry.published_parsed[:5] == (2010, 4, 12, 16, 30)
+    assert entry.updated_parsed[:3] == (2010, 12, 10)
+    assert entry.id.startswith("tag:pain.example.org,2010-04-12:post:")
+    assert f'href="{SITE}/tag/glia/"' in entry.content[0].value
+    assert client.get(entry.link.removeprefix(SITE)).status_code == 200
+
+
+def _assert_304_then_200_after(client, url, change, capture):
+    """The feed answers 304 to its own ETag until ``change()`` (committed, as
+    the admin commits) alters what it shows; then a new ETag and the feed."""
+    first = client.get(url)
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    assert client.get(url, headers={"if-modified-since": modified}).status_code == 304
+    with capture(execute=True):
+        change()
+    # A second later, so that Last-Modified can move too.
+    with time_machine.travel(timezone.now() + timedelta(seconds=2)):
+        response = client.get(url, headers={"if-none-match": etag})
+        assert response.status_code == 200
+        assert response["ETag"] != etag
+        since = client.get(url, headers={"if-modified-since": modified})
+        assert since.status_code == 200
+    return parse(response)
+
+
+def test_conditional_get_on_a_category_feed(client, ldn_post, django_capture_on_commit_callbacks):
+    url = "/category/crps-rsd/feed/"
+    parsed = _assert_304_then_200_after(
+        client,
+        url,
+        lambda: PostFactory(title="Ketamine", categories=[ldn_post.categories.get()]),
+        django_capture_on_commit_callbacks,
+    )
+    assert parsed.entries[0].title == "Ketamine"
+
+
+def test_conditional_get_on_a_posts_comments_feed(
+    client, ldn_post, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_comment
+
+    url = "/2010/04/12/ldn/feed/"
+    make_comment(ldn_post, user_name="Jenny Young", comment="First.")
+    response = client.get(url)
+    assert "max-age=600" in response["Cache-Control"]
+    parsed = _assert_304_then_200_after(
+        client,
+        url,
+        lambda: make_comment(ldn_post, user_name="Tom", comment="Second."),
+        django_capture_on_commit_callbacks,
+    )
+    assert {e.author for e in parsed.entries} == {"Jenny Young", "Tom"}
+
+
+def _rename_category(post):
+    category = post.categories.get()
+    category.name = "Complex regional pain syndrome"
+    category.save()
+
+
+def _rename_tag(post):
+    from taggit.models import Tag
+
+    tag = Tag.objects.get(name="glia")
+    tag.name = "microglia"
+    tag.save()
+
+
+def _rename_author(post):
+    profile = post.author.author_profile
+    profile.display_name = "Nancy J. Sajben"
+    profile.save()
+
+
+def _change_disclaimer(post):
+    from core.models import SiteSettings
+
+    site = SiteSettings.get_solo()
+    site.medical_disclaimer = "<p>Ask your own physician first.</p>"
+    site.save()
+
+
+def _edit_update(post):
+    update = post.updates.get()
+    update.text = "<p>The case report is out.</p>"
+    update.save()
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [
+        (_rename_category, "Complex regional pain syndrome"),
+        (_rename_tag, "microglia"),
+        (_rename_author, "Nancy J. Sajben"),
+        (_change_disclaimer, "Ask your own physician first."),
+        (_edit_update, "The case report is out."),
+    ],
+)
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/", "/category/crps-rsd/feed/"])
+def test_every_change_a_feed_shows_gives_a_new_etag(
+    client, ldn_post, django_capture_on_commit_callbacks, change, shown, url
+):
+    PostUpdateFactory(post=ldn_post, date=date(2010, 12, 10), text="<p>A case report.</p>")
+    parsed = _assert_304_then_200_after(
+        client, url, lambda: change(ldn_post), django_capture_on_commit_callbacks
+    )
+    [entry] = parsed.entries
+    everything = entry.content[0].value + entry.author + " ".join(t.term for t in entry.tags)
+    assert shown in everything
+
+
+def test_a_dated_update_added_alone_gives_a_new_etag(client, ldn_post):
+    """Even without the shared generation (no commit happens in this test):
+    the fingerprint query counts the posts' updates."""
+    etag = client.get("/feed/")["ETag"]
+    PostUpdateFactory(post=ldn_post, date=date(2010, 4, 12), text="<p>Same day addendum.</p>")
+    response = client.get("/feed/", headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert "Same day addendum." in parse(response).entries[0].content[0].value
+
+
+def _reference_files(post):
+    """A cited reference with public slides, a listed one with a public PDF
+    and a private copy."""
+    from tests.references.factories import (
+        ReferenceFactory,
+        attach,
+        list_under,
+        pdf_upload,
+        pptx_upload,
+    )
+
+    cited = ReferenceFactory(key="younger2009")
+    listed = ReferenceFactory(key="smith2010")
+    slides = attach(cited, pptx_upload(title="LDN talk"), kind="slides")
+    paper = attach(listed, pdf_upload(title="The LDN paper"))
+    private = attach(listed, pdf_upload(name="copy.pdf", title="Publisher copy"), is_public=False)
+    post.body += "<p>As Younger showed [@younger2009].</p>"
+    post.save()
+    list_under(post, listed)
+    return slides, paper, private
+
+
+def _enclosures(client, url):
+    return [(e.href, int(e.length), e.type) for e in parse(client.get(url)).entries[0].enclosures]
+
+
+def _expected(attachment):
+    return (f"{SITE}{attachment.get_absolute_url()}", attachment.size, attachment.mime_type)
+
+
+def test_reference_files_are_enclosures_and_private_ones_never(client, ldn_post):
+    slides, paper, private = _reference_files(ldn_post)
+    assert slides.mime_type.endswith("presentationml.presentation")
+    assert paper.mime_type == "application/pdf"
+    # Atom: every public file, cited references first.
+    assert _enclosures(client, "/feed/atom/") == [_expected(slides), _expected(paper)]
+    # RSS allows one: the public full text.
+    assert _enclosures(client, "/feed/") == [_expected(paper)]
+    for url in ["/feed/", "/feed/atom/", "/tag/glia/feed/atom/"]:
+        xml = client.get(url).content.decode()
+        assert private.get_absolute_url() not in xml
+    # The enclosed file downloads, with the length the feed says.
+    download = client.get(paper.get_absolute_url())
+    assert download.status_code == 200
+    assert (
+        len(b"".join(download.streaming_content if download.streaming else [download.content]))
+        == paper.size
+    )
+
+
+def test_with_a_cover_rss_encloses_the_cover_and_atom_everything(client, ldn_post):
+    slides, paper, _private = _reference_files(ldn_post)
+    buffer = BytesIO()
+    Image.new("RGB", (40, 20), "teal").save(buffer, format="JPEG")
+    ldn_post.cover_image.save("cover.jpg", ContentFile(buffer.getvalue()))
+    cover = (f"{SITE}{ldn_post.cover_image.url}", len(buffer.getvalue()), "image/jpeg")
+    assert _enclosures(client, "/feed/") == [cover]
+    assert _enclosures(client, "/feed/atom/") == [cover, _expected(slides), _expected(paper)]
