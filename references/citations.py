@@ -17,7 +17,7 @@ from references.models import KEY_PATTERN, PostReference, Reference, normalize_d
 
 CITATION = re.compile(r"\[(\s*@[^\[\]<>]+?)\]")
 ITEM = re.compile(
-    rf"^@(?:pmid:(?P<pmid>\d+)|doi:(?P<doi>10\.[^\s;]+?)|(?P<key>{KEY_PATTERN}?))"
+    rf"^@(?:pmid:(?P<pmid>\d+)|doi:(?P<doi>10\.[^\s;]+?)|(?P<key>{KEY_PATTERN})[.:]*)"
     r"\s*(?:,\s*(?P<locator>[^;]+?))?\s*$",
     re.I,
 )
@@ -53,7 +53,7 @@ def parse(body: str) -> list[Cite]:
             item = ITEM.match(part.strip())
             if item is None:
                 break
-            key = (item.group("key") or "").rstrip(".:")
+            key = item.group("key") or ""
             items.append(
                 Item(
                     text=part.strip(),

@@ -3,6 +3,7 @@ accepts it, its size/pages/slides, and its first-page thumbnail."""
 
 import hashlib
 import io
+import struct
 import zipfile
 from dataclasses import dataclass
 
@@ -30,8 +31,16 @@ ACCEPTED = {
     GIF: ("GIF image", "gif", {"gif"}),
     WEBP: ("WebP image", "webp", {"webp"}),
 }
-# Legacy Office files are OLE2 containers: filetype tells .doc from .ppt by the name.
-OLE_MIME = {"doc": DOC, "ppt": PPT, "pps": PPT}
+# Legacy Office files are OLE compound files (MS-CFB): what the file is shows in
+# the names of the streams at its top (see ole_stream_names).
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE = "application/x-ole-storage"
+OLE_STREAMS = [
+    ("WordDocument", DOC),
+    ("PowerPoint Document", PPT),
+    ("Workbook", "application/vnd.ms-excel"),
+    ("Book", "application/vnd.ms-excel"),
+]
 EXECUTABLE_EXTENSIONS = {
     "exe", "msi", "com", "bat", "cmd", "scr", "pif", "dll", "sys", "cpl", "jar", "apk", "app",
     "dmg", "sh", "bash", "ps1", "vbs", "vbe", "js", "jse", "wsf", "hta", "lnk", "reg", "elf",
@@ -81,14 +90,88 @@ def _read_all(uploaded) -> bytes:
     return data
 
 
+_SPECIAL_SECTOR = 0xFFFFFFFA  # this and above: end of chain, free, FAT/DIFAT sector, none
+
+
+def ole_stream_names(data: bytes) -> set[str]:
+    """The names of the streams at the top of an OLE compound file (MS-CFB).
+
+    A Word 97–2003 file has a "WordDocument" stream there, a PowerPoint one a
+    "PowerPoint Document" stream. Only the directory is read (through the FAT,
+    which the header and the DIFAT chain locate); streams in sub-storages (an
+    embedded object) are not looked at. A damaged file gives an empty set."""
+    if len(data) < 512 or not data.startswith(OLE_SIGNATURE):
+        return set()
+    try:
+        shift = struct.unpack_from("<H", data, 0x1E)[0]
+        if shift not in (9, 12):
+            return set()
+        size = 1 << shift
+        count = len(data) // size - 1  # sectors after the header's one
+
+        def sector(number):
+            if number >= count:
+                raise ValueError("sector out of the file")
+            return struct.unpack_from(f"<{size // 4}I", data, (number + 1) * size)
+
+        fat_sectors, directory_start = struct.unpack_from("<II", data, 0x2C)
+        difat_next, difat_count = struct.unpack_from("<II", data, 0x44)
+        locations = list(struct.unpack_from("<109I", data, 0x4C))
+        for _step in range(min(difat_count, count)):
+            if difat_next >= _SPECIAL_SECTOR:
+                break
+            values = sector(difat_next)
+            locations += values[:-1]
+            difat_next = values[-1]
+        fat = []
+        for location in locations[: min(fat_sectors, count)]:
+            fat += sector(location)
+        directory, number, seen = b"", directory_start, set()
+        while number < _SPECIAL_SECTOR:
+            if number in seen or number >= len(fat):
+                raise ValueError("broken directory chain")
+            seen.add(number)
+            directory += data[(number + 1) * size : (number + 2) * size]
+            number = fat[number]
+
+        def entry(index):
+            raw = directory[index * 128 : (index + 1) * 128]
+            if len(raw) < 128:
+                raise ValueError("directory entry out of the directory")
+            length, kind = struct.unpack_from("<HB", raw, 0x40)
+            left, right, child = struct.unpack_from("<III", raw, 0x44)
+            name = raw[: max(0, min(length, 64) - 2)].decode("utf-16-le", "replace")
+            return name, kind, left, right, child
+
+        _root, root_kind, _left, _right, first = entry(0)
+        if root_kind != 5:
+            return set()
+        names, pending, visited = set(), [first], set()
+        while pending:  # the root's children: a tree linked by left/right siblings
+            index = pending.pop()
+            if index >= _SPECIAL_SECTOR or index in visited:
+                continue
+            visited.add(index)
+            name, kind, left, right, _child = entry(index)
+            if kind == 2:
+                names.add(name)
+            pending += [left, right]
+        return names
+    except (ValueError, struct.error):
+        return set()
+
+
 def sniff(data: bytes, name: str) -> str:
     """The MIME type the content shows ('' when unknown)."""
     kind = filetype.guess(data[:8192] if not data.startswith(b"PK") else data)
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if data.startswith(OLE_SIGNATURE):
+        streams = ole_stream_names(data)
+        if streams:
+            return next((mime for stream, mime in OLE_STREAMS if stream in streams), OLE)
+        # No directory to read: filetype's look at the first sector, never the name.
+        return kind.mime if kind is not None and kind.mime in {DOC, PPT} else OLE
     if kind is None:
         return ""
-    if kind.extension in {"doc", "xls", "ppt"} or kind.mime == "application/x-ole-storage":
-        return OLE_MIME.get(extension, "application/x-ole-storage")
     if kind.extension == "zip" and data.startswith(b"PK"):
         # An Office file filetype could not place: look inside.
         try:
@@ -161,20 +244,21 @@ def inspect_upload(uploaded, *, name: str | None = None) -> Inspected:
             code="unsupported",
         )
     label, _ext, extensions = ACCEPTED[detected]
+    what = label if detected.startswith("image/") else _("%(label)s file") % {"label": label}
     if extension not in extensions:
         raise ValidationError(
             _(
-                "“%(name)s” is named as a .%(extension)s file but its content is a %(label)s. "
+                "“%(name)s” is named as a .%(extension)s file but its content is a %(what)s. "
                 "Rename it or upload the right file."
             )
-            % {"name": name, "extension": extension or "?", "label": label},
+            % {"name": name, "extension": extension or "?", "what": what},
             code="mismatch",
         )
     claimed = getattr(uploaded, "content_type", None)
     if claimed and claimed not in {detected, "application/octet-stream"} and claimed in ACCEPTED:
         raise ValidationError(
-            _("“%(name)s” was sent as %(claimed)s but its content is a %(label)s.")
-            % {"name": name, "claimed": ACCEPTED[claimed][0], "label": label},
+            _("“%(name)s” was sent as %(claimed)s but its content is a %(what)s.")
+            % {"name": name, "claimed": ACCEPTED[claimed][0], "what": what},
             code="mismatch",
         )
     return Inspected(

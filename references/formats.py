@@ -1,15 +1,20 @@
 """Reading and writing reference files: CSL-JSON, RIS, BibTeX and PubMed MEDLINE.
 
 Every reader turns a file into ``Record``s (plain data, nothing saved) and
-every malformed record is reported with its number and line. Every writer
+every malformed record is reported with its number and line. RIS goes through
+rispy (its strictness and line numbers added here), BibTeX through
+bibtexparser, MEDLINE through nbib. Every writer
 takes references with their creators (and, for full exports, tags and
 conditions) prefetched."""
 
 import json
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
+import rispy
 from django.utils.translation import gettext as _
+from rispy.config import LIST_TYPE_TAGS, TAG_KEY_MAPPING
 
 from references.models import Creator, Reference, normalize_doi, normalize_pmcid, normalize_pmid
 
@@ -218,7 +223,77 @@ RIS_IMPORT_TYPES = {
     **dict.fromkeys(("ELEC", "WEB", "BLOG"), "webpage"),
     **dict.fromkeys(("RPRT", "GOVDOC", "THES", "STAND", "GEN"), "report"),
 }
-RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
+RIS_MAPPING = {**TAG_KEY_MAPPING, "ED": "editors", "BT": "book_title", "CT": "caption_title"}
+RIS_LIST_TAGS = [*LIST_TYPE_TAGS, "ED"]
+
+
+class _RisWriter(rispy.RisWriter):
+    """rispy's writer with no numbered header line before each record (Zotero
+    and EndNote read a bare ``TY``) and no ``;``-joined URLs (a URL may hold ``;``)."""
+
+    DEFAULT_MAPPING = RIS_MAPPING
+    DEFAULT_LIST_TAGS = RIS_LIST_TAGS
+    DEFAULT_DELIMITER_MAPPING: ClassVar[dict] = {}
+
+    def set_header(self, count):
+        return ""
+
+
+class _RisParser(rispy.RisParser):
+    """rispy's parser made strict, with line numbers.
+
+    rispy reads the tags, the repeated (list) tags and continuation lines, but
+    it skips anything outside ``TY``…``ER`` silently and drops a record that
+    is never closed, and it keeps no line numbers. An import must instead
+    refuse a malformed file and say where it failed, so this loop (the one
+    part not left to rispy) checks the structure and notes the line on which
+    each record starts; the values are still taken by rispy's ``parse_line``
+    and ``_add_tag``."""
+
+    DEFAULT_MAPPING = RIS_MAPPING
+    DEFAULT_LIST_TAGS = RIS_LIST_TAGS
+    DEFAULT_DELIMITER_MAPPING: ClassVar[dict] = {}
+
+    def parse_lines(self, lines):
+        self.errors, self.starts = [], []
+        result, record, last_tag, start = [], None, None, 0
+        for number, raw in enumerate(lines, 1):
+            line = raw.rstrip().lstrip("\ufeff")
+            if not line:
+                continue
+            tag, content = self.parse_line(line)
+            if tag is None:
+                if record is not None:  # a continuation of the previous value
+                    self._add_tag(record, last_tag, content, extend_multiline=True)
+                    continue
+                self.errors.append(
+                    _("line %(line)d: expected a tag such as “TY  - JOUR”, found “%(text)s”.")
+                    % {"line": number, "text": line[:60]}
+                )
+            elif tag == self.START_TAG:
+                if record is not None:
+                    self.errors.append(
+                        _("line %(line)d: a new record starts before “ER  -” closed the one "
+                          "on line %(start)d.") % {"line": number, "start": start}
+                    )  # fmt: skip
+                record, last_tag, start = {self.mapping[tag]: content}, tag, number
+            elif record is None:
+                self.errors.append(
+                    _("line %(line)d: “%(tag)s” comes before any “TY  -” line.")
+                    % {"line": number, "tag": tag}
+                )
+            elif tag == self.END_TAG:
+                result.append(record)
+                self.starts.append(start)
+                record = None
+            elif tag not in self.ignore:
+                self._add_tag(record, tag, content)
+                last_tag = tag
+        if record is not None:
+            self.errors.append(
+                _("line %(line)d: the record is not closed with “ER  -”.") % {"line": start}
+            )
+        return result
 
 
 def _ris_name(creator: Creator) -> str:
@@ -239,125 +314,113 @@ def _split_name(text: str, role: str, *, comma_less_is_group: bool = False) -> d
     return {"role": role, "family": text, "given": "", "literal": ""}
 
 
+def _one_line(value) -> str:
+    """A value on one RIS line: a line break would start a continuation (or,
+    looking like ``ER  -``, end the record)."""
+    return " ".join(str(value).splitlines()).strip() if value else ""
+
+
+def to_ris(ref: Reference, *, private: bool = False) -> dict:
+    """The reference as a rispy entry (tags by rispy's names); empty values left out."""
+    talk = ref.type == Reference.Type.TALK
+    entry = {
+        "type_of_reference": RIS_TYPES.get(ref.type, "GEN"),
+        "id": ref.key,
+        "title": ref.title,
+        "authors": [_ris_name(c) for c in ref.authors],
+        "secondary_authors": [_ris_name(c) for c in ref.editors],
+        "secondary_title": ref.event_title if talk else ref.container_title,
+        "place_published": ref.event_place if talk else ref.publisher_place,
+        "tertiary_title": ref.container_title if talk else "",
+        "publisher": ref.publisher,
+        "alternate_title1": ref.container_title_short,
+        "volume": ref.volume,
+        "number": ref.issue,
+        "start_page": ref.first_page,
+        "end_page": ref.last_page,
+        "type_of_work": ref.genre,
+        "year": str(ref.issued_year or ""),
+        "date": "",
+        "doi": ref.doi,
+        "accession_number": ref.pmid,
+        "custom2": ref.pmcid,
+        "urls": [ref.url] if ref.url else [],
+        "abstract": ref.abstract,
+        "custom3": "Retracted" if ref.retracted else "",
+        "custom4": ref.retraction_url,
+        "custom5": ref.open_access_url,
+        "keywords": sorted(tag.name for tag in ref.tags.all()),
+        "custom8": "; ".join(sorted(c.slug for c in ref.conditions.all())),
+        # One N1 line per line of the note, so line breaks survive the round trip.
+        "notes": ref.note.splitlines() if private and ref.note else [],
+    }
+    if ref.issued_year and ref.issued_month:
+        day = f"{ref.issued_day:02d}" if ref.issued_day else ""
+        entry["date"] = f"{ref.issued_year}/{ref.issued_month:02d}/{day}/"
+    return {
+        name: value if isinstance(value, list) else _one_line(value)
+        for name, value in entry.items()
+        if value
+    }
+
+
 def write_ris(references, *, private=False) -> str:
-    lines = []
-    for ref in references:
-        out = [("TY", RIS_TYPES.get(ref.type, "GEN")), ("ID", ref.key), ("TI", ref.title)]
-        out += [("AU", _ris_name(c)) for c in ref.authors]
-        out += [("A2", _ris_name(c)) for c in ref.editors]
-        if ref.type == Reference.Type.TALK:
-            out += [("T2", ref.event_title), ("CY", ref.event_place), ("T3", ref.container_title)]
-            out += [("PB", ref.publisher)]
-        else:
-            out += [("T2", ref.container_title), ("PB", ref.publisher)]
-            out += [("CY", ref.publisher_place)]
-        out += [("J2", ref.container_title_short), ("VL", ref.volume), ("IS", ref.issue)]
-        out += [("SP", ref.first_page), ("EP", ref.last_page), ("M3", ref.genre)]
-        if ref.issued_year:
-            out.append(("PY", str(ref.issued_year)))
-            if ref.issued_month:
-                day = f"{ref.issued_day:02d}" if ref.issued_day else ""
-                out.append(("DA", f"{ref.issued_year}/{ref.issued_month:02d}/{day}/"))
-        out += [("DO", ref.doi), ("AN", ref.pmid), ("C2", ref.pmcid), ("UR", ref.url)]
-        out += [("AB", ref.abstract.replace("\n", " "))]
-        out += [("C3", "Retracted" if ref.retracted else ""), ("C4", ref.retraction_url)]
-        out += [("C5", ref.open_access_url)]
-        out += [("KW", tag.name) for tag in sorted(ref.tags.all(), key=lambda t: t.name)]
-        out += [("C8", "; ".join(sorted(c.slug for c in ref.conditions.all())))]
-        if private and ref.note:
-            out.append(("N1", ref.note.replace("\n", " ")))
-        lines += [f"{tag}  - {value}" for tag, value in out if value]
-        lines += ["ER  - ", ""]
-    return "\n".join(lines)
-
-
-def _ris_chunks(text):
-    """Yield (first line number, [(tag, value, line)]) per record; raise on garbage."""
-    errors, record, start = [], None, 0
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.rstrip().lstrip("\ufeff")
-        if not line:
-            continue
-        match = RIS_TAG.match(line)
-        if match is None:
-            if record:  # a continuation of the previous value
-                tag, value, at = record[-1]
-                record[-1] = (tag, f"{value} {line.strip()}", at)
-                continue
-            errors.append(
-                _("line %(line)d: expected a tag such as “TY  - JOUR”, found “%(text)s”.")
-                % {"line": number, "text": line[:60]}
-            )
-            continue
-        tag, value = match.group(1), (match.group(2) or "").strip()
-        if tag == "TY":
-            if record is not None:
-                errors.append(
-                    _("line %(line)d: a new record starts before “ER  -” closed the one "
-                      "on line %(start)d.") % {"line": number, "start": start}
-                )  # fmt: skip
-            record, start = [(tag, value, number)], number
-        elif record is None:
-            errors.append(
-                _("line %(line)d: “%(tag)s” comes before any “TY  -” line.")
-                % {"line": number, "tag": tag}
-            )
-        elif tag == "ER":
-            yield start, record, errors
-            record = None
-        else:
-            record.append((tag, value, number))
-    if record is not None:
-        errors.append(_("line %(line)d: the record is not closed with “ER  -”.") % {"line": start})
-    yield None, None, errors
+    entries = [to_ris(ref, private=private) for ref in references]
+    return rispy.dumps(entries, implementation=_RisWriter) if entries else ""
 
 
 def read_ris(text: str) -> list[Record]:
-    records, errors = [], []
-    for number, (start, chunk, chunk_errors) in enumerate(_ris_chunks(text), 1):
-        if chunk is None:
-            errors = chunk_errors
-            break
+    parser = _RisParser()
+    entries = parser.parse_lines(text.splitlines())
+    errors = parser.errors
+    if errors:
+        raise FileFormatError(errors)
+    records = []
+    for number, (start, ris) in enumerate(zip(parser.starts, entries, strict=True), 1):
         where = _("record %(n)d (line %(line)d)") % {"n": number, "line": start}
-        tags = {}
-        for tag, value, _line in chunk:
-            tags.setdefault(tag, []).append(value)
 
-        def first(*names, tags=tags):
+        def first(*names, ris=ris):
             for name in names:
-                for value in tags.get(name, []):
+                found = ris.get(name, "")
+                for value in found if isinstance(found, list) else [found]:
                     if value:
                         return value
             return ""
 
-        ris_type = first("TY")
+        ris_type = first("type_of_reference")
         if ris_type not in RIS_IMPORT_TYPES:
             errors.append(
                 _("%(where)s: unknown reference type “%(type)s”.")
                 % {"where": where, "type": ris_type}
             )
             continue
-        title = first("TI", "T1", "CT", "BT")
+        title = first("title", "primary_title", "caption_title", "book_title")
         if not title:
             errors.append(_("%(where)s: no title (TI).") % {"where": where})
             continue
         record = Record(where=where)
         kind = RIS_IMPORT_TYPES[ris_type]
         f = record.fields
-        f.update(type=kind, title=title, key=first("ID"))
+        f.update(type=kind, title=title, key=first("id"))
         if kind == "speech":
-            f["event_title"] = first("T2")
-            f["event_place"] = first("CY")
-            f["container_title"] = first("T3")
+            f["event_title"] = first("secondary_title")
+            f["event_place"] = first("place_published")
+            f["container_title"] = first("tertiary_title")
         else:
-            f["container_title"] = first("T2", "JF", "JO", "BT" if kind == "chapter" else "")
-            f["publisher_place"] = first("CY")
-        f["container_title_short"] = first("J2", "JA")
-        f.update(volume=first("VL"), issue=first("IS"), publisher=first("PB"), genre=first("M3"))
-        start_page, end_page = first("SP"), first("EP")
+            f["container_title"] = first(
+                "secondary_title",
+                "alternate_title3",
+                "journal_name",
+                "book_title" if kind == "chapter" else "",
+            )
+            f["publisher_place"] = first("place_published")
+        f["container_title_short"] = first("alternate_title1", "alternate_title2")
+        f.update(volume=first("volume"), issue=first("number"), publisher=first("publisher"))
+        f["genre"] = first("type_of_work")
+        start_page, end_page = first("start_page"), first("end_page")
         f["page"] = f"{start_page}-{end_page}" if start_page and end_page else start_page
-        year_text = first("PY", "Y1", "DA")
-        date_text = first("DA", "Y1")
+        year_text = first("year", "publication_year", "date")
+        date_text = first("date", "publication_year")
         if year_text[:4].isdigit():
             f["issued_year"] = int(year_text[:4])
             parts = list(date_text.split("/"))
@@ -365,22 +428,24 @@ def read_ris(text: str) -> list[Record]:
                 f["issued_month"] = int(parts[1])
                 if len(parts) > 2 and parts[2].isdigit():
                     f["issued_day"] = int(parts[2])
-        f.update(doi=first("DO"), pmid=first("AN"), pmcid=first("C2"), url=first("UR", "L2"))
-        f.update(abstract=first("AB", "N2"), note=first("N1"))
-        f["retracted"] = first("C3").lower() == "retracted"
-        f.update(retraction_url=first("C4"), open_access_url=first("C5"))
+        f.update(doi=first("doi"), pmid=first("accession_number"), pmcid=first("custom2"))
+        f.update(url=first("urls", "file_attachments2"))
+        f.update(abstract=first("abstract", "notes_abstract"))
+        f["note"] = "\n".join(ris.get("notes", []))
+        f["retracted"] = first("custom3").lower() == "retracted"
+        f.update(retraction_url=first("custom4"), open_access_url=first("custom5"))
         if f["pmid"] and not f["pmid"].isdigit():
             f["pmid"] = ""  # AN is an accession number in other databases
         record.creators = [
             _split_name(n, "author", comma_less_is_group=True)
-            for n in tags.get("AU", []) + tags.get("A1", [])
+            for n in ris.get("authors", []) + ris.get("first_authors", [])
         ]
         record.creators += [
             _split_name(n, "editor", comma_less_is_group=True)
-            for n in tags.get("A2", []) + tags.get("ED", [])
+            for n in ris.get("secondary_authors", []) + ris.get("editors", [])
         ]
-        record.tags = [k for k in tags.get("KW", []) if k]
-        record.conditions = [c.strip() for c in first("C8").split(";") if c.strip()]
+        record.tags = [k for k in ris.get("keywords", []) if k]
+        record.conditions = [c.strip() for c in first("custom8").split(";") if c.strip()]
         records.append(record)
     if errors:
         raise FileFormatError(errors)
@@ -414,8 +479,9 @@ _LATEX_SPECIAL = str.maketrans({c: f"\\{c}" for c in "&%$#_{}"})
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
-def _bib_value(value: str) -> str:
-    return "{" + str(value).translate(_LATEX_SPECIAL).replace("\n", " ") + "}"
+def _bib_value(value: str, *, keep_lines: bool = False) -> str:
+    text = str(value).translate(_LATEX_SPECIAL)
+    return "{" + (text if keep_lines else text.replace("\n", " ")) + "}"
 
 
 def _bib_name(creator: Creator) -> str:
@@ -460,9 +526,10 @@ def write_bibtex(references, *, private=False) -> str:
             ("oaurl", ref.open_access_url),
             ("keywords", ", ".join(sorted(t.name for t in ref.tags.all()))),
             ("conditions", ", ".join(sorted(c.slug for c in ref.conditions.all()))),
-            ("note", ref.note if private else ""),
         ]
         fields += [(name, _bib_value(value)) for name, value in plain if value]
+        if private and ref.note:  # a braced value may run over lines: the note keeps them
+            fields.append(("note", _bib_value(ref.note, keep_lines=True)))
         body = ",\n".join(f"  {name} = {value}" for name, value in fields)
         blocks.append(f"@{BIBTEX_TYPES.get(ref.type, 'misc')}{{{ref.key},\n{body}\n}}\n")
     return "\n".join(blocks)

@@ -8,7 +8,7 @@ fields filled in, the author's own values kept) or only reported."""
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from posts.models import Category
@@ -124,6 +124,10 @@ def _merge(reference, candidate, record, categories) -> list[str]:
         reference.retracted = True
         filled.append(_("retracted"))
     if filled:
+        # What is filled in may belong to another reference (a PMID matched
+        # by DOI here, given to another reference there): say so, do not save.
+        # (The key is left as it is, so it is not checked again.)
+        reference.full_clean(exclude=["key"], validate_unique=True, validate_constraints=True)
         reference.save()
     if record.creators and not reference.creators.exists():
         _save_relations(reference, Record(where="", creators=record.creators), categories)
@@ -155,38 +159,48 @@ def import_records(records, *, on_duplicate: str = MERGE, dry_run: bool = False)
     with transaction.atomic():
         index = _Index()
         for record, candidate in zip(records, candidates, strict=True):
-            existing, match = index.match(record)
-            if existing is not None:
-                if on_duplicate == REPORT:
-                    report.reported.append((record.where, existing, match))
-                    continue
-                filled = _merge(existing, candidate, record, categories)
-                if filled:
-                    report.merged.append((existing, match, filled))
-                else:
-                    report.unchanged.append((existing, match))
-                index.add(existing)
-                continue
-            key = record.fields.get("key", "")
-            first = next((c for c in record.creators if c["role"] == "author"), None)
-            if not KEY_RE.match(key) or key in index.by["key"]:
-                candidate.key = ""
-                candidate.key = candidate.suggest_key(
-                    (first["family"] or first["literal"]) if first else ""
-                )
-            else:
-                candidate.key = key
             try:
-                candidate.full_clean(validate_unique=True, validate_constraints=True)
+                _import_one(record, candidate, index, report, categories, on_duplicate)
             except ValidationError as exc:
                 raise FileFormatError([f"{record.where}: {'; '.join(exc.messages)}"]) from exc
-            candidate.save()
-            _save_relations(candidate, record, categories)
-            index.add(candidate)
-            report.created.append(candidate)
+            except IntegrityError as exc:  # a constraint no check above foresaw
+                raise FileFormatError(
+                    [_("%(where)s: it conflicts with a reference already stored (%(error)s).")
+                     % {"where": record.where, "error": str(exc).splitlines()[0]}]
+                ) from exc  # fmt: skip
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _import_one(record, candidate, index, report, categories, on_duplicate):
+    """Merge one record into its match, or store it as a new reference."""
+    existing, match = index.match(record)
+    if existing is not None:
+        if on_duplicate == REPORT:
+            report.reported.append((record.where, existing, match))
+            return
+        filled = _merge(existing, candidate, record, categories)
+        if filled:
+            report.merged.append((existing, match, filled))
+        else:
+            report.unchanged.append((existing, match))
+        index.add(existing)
+        return
+    key = record.fields.get("key", "")
+    first = next((c for c in record.creators if c["role"] == "author"), None)
+    if not KEY_RE.match(key) or key in index.by["key"]:
+        candidate.key = ""
+        candidate.key = candidate.suggest_key(
+            (first["family"] or first["literal"]) if first else ""
+        )
+    else:
+        candidate.key = key
+    candidate.full_clean(validate_unique=True, validate_constraints=True)
+    candidate.save()
+    _save_relations(candidate, record, categories)
+    index.add(candidate)
+    report.created.append(candidate)
 
 
 def import_file(data: bytes, name: str, *, format=None, on_duplicate=MERGE, dry_run=False):

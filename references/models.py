@@ -19,7 +19,10 @@ from taggit.managers import TaggableManager
 from core import pagecache
 from references.storage import get_attachment_storage
 
-KEY_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_:.#$%&+?~-]*"
+# A key is what ``[@key]`` in a post cites, so it is exactly what the citation
+# parser (references.citations) reads as one: letters, digits and - _ : . with
+# no . or : at the end (there they are the sentence's punctuation: [@zhang2004.]).
+KEY_PATTERN = r"[A-Za-z0-9_](?:[A-Za-z0-9_:.-]*[A-Za-z0-9_-])?"
 RESERVED_KEYS = {"unapi", "export", "files", "thumbnails", "post", "pmid", "doi"}
 KEY_RE = re.compile(rf"^{KEY_PATTERN}$")
 DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
@@ -107,7 +110,10 @@ class Reference(models.Model):
         validators=[
             RegexValidator(
                 KEY_RE,
-                _("Use letters, digits and - _ : . only, with no spaces (e.g. zhang2004)."),
+                _(
+                    "Use letters, digits and - _ : . only, with no spaces and no . or : "
+                    "at the end (e.g. zhang2004)."
+                ),
             )
         ],
         help_text=_(
@@ -272,7 +278,8 @@ class Reference(models.Model):
             )
 
     def suggest_key(self, first_family: str = "") -> str:
-        """``zhang2004``, then ``zhang2004b``… for the next one."""
+        """``zhang2004``, then ``zhang2004b``… for the next one (never a key the
+        site keeps for itself: a paper titled “Export…” with no author or year)."""
         if not first_family and self.pk:
             first = self.creators.filter(role=Creator.Role.AUTHOR).first()
             first_family = first.family or first.literal if first else ""
@@ -280,7 +287,10 @@ class Reference(models.Model):
         base = re.sub(r"[^a-z0-9]", "", base.lower()) or "ref"
         base = f"{base[:40]}{self.issued_year or ''}"
         candidate, suffix = base, ord("a")
-        while Reference.objects.filter(key=candidate).exclude(pk=self.pk).exists():
+        while (
+            candidate in RESERVED_KEYS
+            or Reference.objects.filter(key=candidate).exclude(pk=self.pk).exists()
+        ):
             suffix += 1
             candidate = f"{base}{chr(suffix)}"
         return candidate

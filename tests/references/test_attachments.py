@@ -7,12 +7,20 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
 from references.models import Attachment, Reference
-from tests.references.factories import ReferenceFactory, attach, pdf_upload, pptx_upload
+from tests.references.factories import (
+    ReferenceFactory,
+    attach,
+    docx_bytes,
+    ole_bytes,
+    pdf_upload,
+    pptx_upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +255,89 @@ def test_one_file_twice_in_one_save_and_deleting_removes_the_file(
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert not Attachment.objects.exists()
     assert not stored.exists()
+
+
+def test_the_database_keeps_identifiers_unique():
+    """Not only the admin's checks: a direct ORM write of a duplicate fails too."""
+    first = Reference.objects.create(
+        key="gironi2008", title="A", doi="10.1177/ABC", pmid="18728058", pmcid="pmc2580723"
+    )
+    first.refresh_from_db()
+    assert (first.doi, first.pmcid) == ("10.1177/abc", "PMC2580723")  # normalised on save
+
+    duplicates = [
+        {"doi": "10.1177/Abc"},
+        {"pmid": "18728058"},
+        {"pmcid": "PMC2580723"},
+    ]
+    for number, duplicate in enumerate(duplicates):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Reference.objects.create(key=f"copy{number}", title="B", **duplicate)
+    # Past save(), too: an upper-case DOI is refused, and so is a case-only duplicate.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reference.objects.bulk_create([Reference(key="raw", title="C", doi="10.1177/XYZ")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reference.objects.bulk_create([Reference(key="raw", title="C", doi="10.1177/ABC")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reference.objects.filter(pk=first.pk).update(doi="10.1177/ABC")
+    # Empty identifiers are not duplicates.
+    Reference.objects.create(key="one", title="D")
+    Reference.objects.create(key="two", title="E")
+    assert Reference.objects.count() == 3
+
+
+LEGACY = [
+    ("gironi.doc", lambda: ole_bytes("WordDocument", "1Table"), "application/msword", "Word"),
+    ("gironi.docx", docx_bytes, "application/vnd.openxmlformats-officedocument."
+     "wordprocessingml.document", "Word"),
+    ("gilhooly.ppt", lambda: ole_bytes("Current User", "PowerPoint Document"),
+     "application/vnd.ms-powerpoint", "PowerPoint"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "mime_type", "label"), LEGACY, ids=[n for n, *_ in LEGACY]
+)
+def test_admin_tells_office_files_apart_by_content(staff_client, name, data, mime_type, label):
+    upload = SimpleUploadedFile(name, data(), content_type="application/octet-stream")
+    response = staff_client.post(
+        reverse("admin:references_reference_add"), _reference_form(**_with_file(upload))
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    attachment = Attachment.objects.get()
+    assert attachment.mime_type == mime_type
+    assert attachment.summary == f"{label} · {attachment.size_label}"  # no page count
+    assert attachment.download_name.endswith("." + name.rsplit(".", 1)[1])
+    download = Client().get(attachment.get_absolute_url())
+    assert download["Content-Type"] == mime_type
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        (
+            "gilhooly.ppt",
+            lambda: ole_bytes("WordDocument", "1Table"),
+            "“gilhooly.ppt” is named as a .ppt file but its content is a Word file.",
+        ),
+        (
+            "gironi.doc",
+            lambda: ole_bytes("PowerPoint Document"),
+            "“gironi.doc” is named as a .doc file but its content is a PowerPoint file.",
+        ),
+        (
+            "gironi.doc",
+            lambda: ole_bytes("Workbook"),
+            "“gironi.doc” is not a PDF, PowerPoint, Word file or image",
+        ),
+    ],
+    ids=["doc-named-ppt", "ppt-named-doc", "xls-named-doc"],
+)
+def test_admin_refuses_an_office_file_named_as_another(staff_client, name, data, message):
+    upload = SimpleUploadedFile(name, data())
+    response = staff_client.post(
+        reverse("admin:references_reference_add"), _reference_form(**_with_file(upload))
+    )
+    assert response.status_code == 200
+    assert message in response.text
+    assert not Reference.objects.exists() and not Attachment.objects.exists()

@@ -184,3 +184,77 @@ def test_citation_marks_never_reach_summaries_or_the_search_index(client):
     assert "[@" not in post.search_document
     assert "[@" not in client.get("/").text
     assert "zhang2004" not in client.get("/feed/").text
+
+
+# --- citation keys: what the admin accepts is exactly what a post can cite ---------
+
+KEYS = [
+    ("zhang2004", True),
+    ("zhang-2004", True),
+    ("zhang_2004", True),
+    ("ldn:ms", True),
+    ("j.smith2004", True),
+    ("_draft", True),
+    ("smith2004-", True),
+    ("a&b", False),  # stored as &amp; in the body: it could never be cited
+    ("a#b", False),
+    ("a$b", False),
+    ("a%b", False),
+    ("a+b", False),
+    ("a?b", False),
+    ("a~b", False),
+    ("zhang2004.", False),  # [@zhang2004.] cites zhang2004: the dot ends the sentence
+    ("zhang2004:", False),
+    ("-zhang", False),
+    ("zhang 2004", False),
+]
+
+
+@pytest.mark.parametrize(("key", "citable"), KEYS, ids=[k for k, _c in KEYS])
+def test_the_admin_accepts_exactly_the_keys_a_post_can_cite(staff_client, key, citable):
+    from tests.references.test_attachments import _reference_form
+
+    response = staff_client.post(
+        reverse("admin:references_reference_add"),
+        _reference_form(key=key, doi="", title=f"Paper keyed {key}"),
+    )
+    if not citable:
+        assert response.status_code == 200
+        assert "Use letters, digits and - _ : . only, with no spaces and no . or : at the end" in (
+            response.text
+        )
+        return
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    post = PostFactory(body=f"<p>As shown [@{key}] and again [@{key}, p. 3].</p>")
+    html = Client().get(post.get_absolute_url()).text
+    assert [_text(m) for m in _marks(html)] == ["1", "1(p3)"]
+    numbers, section = _entries(html)
+    assert numbers == ["1"] and f"Paper keyed {key}" in section
+
+
+def test_a_key_followed_by_the_sentence_s_punctuation_is_still_cited(client):
+    ReferenceFactory(key="zhang2004", title="Morphinan neuroprotection")
+    post = PostFactory(body="<p>See [@zhang2004.] and [@zhang2004:]</p>")
+    html = client.get(post.get_absolute_url()).text
+    assert [_text(m) for m in _marks(html)] == ["1", "1"]
+
+
+def test_key_validation_and_the_citation_parser_agree_on_every_character():
+    import string
+
+    from django.core.exceptions import ValidationError
+
+    from references import citations
+    from references.models import Reference
+
+    field = Reference._meta.get_field("key")
+    for char in sorted(set(string.printable) - set(string.whitespace) - set("[]<>;@,")):
+        for key in (f"ab{char}cd", f"abcd{char}", f"{char}abcd"):
+            try:
+                field.run_validators(key)
+                valid = True
+            except ValidationError:
+                valid = False
+            cites = citations.parse(f"[@{key}]")
+            cited = bool(cites) and [i.key for i in cites[0].items] == [key]
+            assert valid == cited, key

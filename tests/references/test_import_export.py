@@ -157,6 +157,11 @@ MALFORMED = [
         "item 2 (bad): pmid: A PubMed ID is a number.",
     ),
     (
+        "reserved-key.json",
+        '[{"id": "ok", "title": "Fine"}, {"id": "export", "title": "Bad"}]',
+        "item 2 (export): key: This key is used by the site itself.",
+    ),
+    (
         "broken.nbib",
         "PMID- 1\nTI  - Fine\n\nPMID- 2\nAU  - Nobody\n",
         "record 2 (line 4): no title",
@@ -230,3 +235,103 @@ def test_admin_import_shows_the_failing_record(staff_client):
     assert "The file was not imported" in response.text
     assert "line 5: the record is not closed" in response.text
     assert not Reference.objects.exists()
+
+
+NOTES = {
+    "gironi2008": "Asked Dr Gironi for the full text, 3 May 2009.\n\nPermission: 50% & {more}.",
+    "moore2009": "Library copy.",
+    "who2008": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "extension"), [("csl-json", "json"), ("ris", "ris"), ("bibtex", "bib")]
+)
+def test_export_command_keeps_private_notes_through_a_round_trip(
+    client, rich_bibliography, tmp_path, fmt, extension
+):
+    for key, note in NOTES.items():
+        Reference.objects.filter(key=key).update(note=note)
+    path = tmp_path / f"bibliography.{extension}"
+    call_command("export_references", f"--format={fmt}", "-o", str(path), stdout=StringIO())
+    exported = path.read_text()
+    assert "Asked Dr Gironi" in exported
+    # The site's own export, for readers, leaves them out.
+    site = client.get(reverse("references:export_all", args=[extension])).text
+    assert "Asked Dr Gironi" not in site and "Library copy" not in site
+    before = _export_json(client)
+
+    Reference.objects.all().delete()
+    call_command("import_references", str(path), f"--format={fmt}", stdout=StringIO())
+    assert dict(Reference.objects.values_list("key", "note")) == {**NOTES, "vojdani2008": ""}
+    assert _export_json(client) == before
+
+
+def test_ris_as_other_reference_managers_write_it(tmp_path):
+    """Several notes, editors as ED, a URL with a semicolon, a value over two lines."""
+    path = tmp_path / "zotero.ris"
+    path.write_text(
+        "TY  - CHAP\r\nTI  - How naltrexone\r\n  works\r\nAU  - Moore, Elaine A\r\n"
+        "ED  - Wilkinson, Samantha\r\nBT  - The Promise of Low Dose Naltrexone Therapy\r\n"
+        "UR  - https://example.org/book;jsessionid=1\r\nN1  - First note\r\n"
+        "N1  - Second note\r\nPY  - 2009\r\nER  - \r\n"
+    )
+    call_command("import_references", str(path), stdout=StringIO())
+    chapter = Reference.objects.get()
+    assert chapter.title == "How naltrexone works"
+    assert chapter.container_title == "The Promise of Low Dose Naltrexone Therapy"
+    assert chapter.url == "https://example.org/book;jsessionid=1"
+    assert chapter.note == "First note\nSecond note"
+    assert [(c.role, str(c)) for c in chapter.creators.all()] == [
+        ("author", "Moore, Elaine A"),
+        ("editor", "Wilkinson, Samantha"),
+    ]
+
+
+def _conflicting_import():
+    """Two good records, then one that matches gironi2008 by DOI and would give
+    it the PMID that patel2007 has: it fails once the first two are stored."""
+    ReferenceFactory(key="gironi2008", doi="10.1177/1352458508095179", abstract="")
+    ReferenceFactory(key="patel2007", pmid="17848516")
+    return (
+        b'[{"id": "good1", "title": "A first good paper"},\n'
+        b' {"id": "good2", "title": "A second good paper", "PMID": "11111111"},\n'
+        b' {"id": "bad", "title": "Gironi again", "DOI": "10.1177/1352458508095179",\n'
+        b'  "PMID": "17848516", "abstract": "Would be filled in."}]\n'
+    )
+
+
+def _nothing_from_the_file_stored():
+    assert sorted(Reference.objects.values_list("key", flat=True)) == ["gironi2008", "patel2007"]
+    gironi = Reference.objects.get(key="gironi2008")
+    assert (gironi.pmid, gironi.abstract) == ("", "")
+
+
+def test_a_record_failing_inside_the_transaction_leaves_nothing_command(tmp_path):
+    path = tmp_path / "conflict.json"
+    path.write_bytes(_conflicting_import())
+    with pytest.raises(CommandError) as error:
+        call_command("import_references", str(path), stdout=StringIO())
+    assert "conflict.json was not imported; nothing changed" in str(error.value)
+    assert "item 3 (bad): Another reference already has this PMID." in str(error.value)
+    _nothing_from_the_file_stored()
+
+
+def test_a_record_failing_inside_the_transaction_leaves_nothing_admin(staff_client):
+    upload = SimpleUploadedFile("conflict.json", _conflicting_import())
+    response = staff_client.post(
+        reverse("admin:references_reference_import"), {"file": upload, "on_duplicate": "merge"}
+    )
+    assert response.status_code == 200
+    assert "The file was not imported" in response.text
+    assert "item 3 (bad): Another reference already has this PMID." in response.text
+    _nothing_from_the_file_stored()
+
+
+def test_a_made_up_key_is_never_one_the_site_keeps(tmp_path):
+    path = tmp_path / "untitled.json"
+    path.write_text('[{"title": "Export controls on opioid analgesics"}]')
+    call_command("import_references", str(path), stdout=StringIO())
+    reference = Reference.objects.get()
+    assert reference.key == "exportb"
+    assert reference.get_absolute_url().endswith("/exportb/")

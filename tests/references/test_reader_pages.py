@@ -154,3 +154,82 @@ def test_exports_for_a_reference_a_post_and_everything(client, bibliography):
     ]
     draft = PostFactory(status="draft", published_at=None)
     assert client.get(reverse("references:export_post", args=[draft.pk, "ris"])).status_code == 404
+
+
+def _entry(html, key):
+    """The list item of one reference (found by its unAPI id)."""
+    marker = f'title="ref:{key}"'
+    start = html.rindex('<li class="ref', 0, html.index(marker))
+    return html[start : html.index("</li>", html.index(marker))]
+
+
+def test_identifier_and_free_full_text_links(client, bibliography):
+    gironi = bibliography["gironi"]
+    Reference.objects.filter(pk=gironi.pk).update(
+        pmcid="PMC2580723", open_access_url="https://europepmc.org/article/PMC/2580723"
+    )
+    post = PostFactory(body="<p>Safe [@gironi2008].</p>")
+    list_under(post, bibliography["talk"])
+    links = {
+        "https://doi.org/10.1177/1352458508095179": "DOI",
+        "https://pubmed.ncbi.nlm.nih.gov/18728058/": "PubMed",
+        "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC2580723/": "PMC",
+        "https://europepmc.org/article/PMC/2580723": "Free full text",
+    }
+
+    for page in (post.get_absolute_url(), reverse("references:list")):
+        html = client.get(page).text
+        entry = _entry(html, "gironi2008")
+        for url, label in links.items():
+            assert re.search(rf'<a href="{re.escape(url)}">{label}\b', entry), (page, url)
+        talk = _entry(html, "gilhooly2008")  # no identifiers: no links to nowhere
+        assert not any(label in talk for label in ("DOI", "PubMed", "PMC", "Free full text"))
+
+    html = client.get(gironi.get_absolute_url()).text
+    found = html[html.index('<p class="ref-links">') :].split("</p>")[0]
+    for url, label in links.items():
+        assert re.search(rf'<a href="{re.escape(url)}">{label}\b', found), url
+    html = client.get(bibliography["talk"].get_absolute_url()).text
+    found = html[html.index('<p class="ref-links">') :].split("</p>")[0]
+    assert "<a " not in found
+
+
+def test_private_files_never_reach_reference_managers(
+    staff_client, bibliography, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    gironi = bibliography["gironi"]
+    with django_capture_on_commit_callbacks(execute=True):
+        private = attach(gironi, pdf_upload(title="private copy"), is_public=False)
+    private.refresh_from_db()
+    assert private.thumbnail  # made, and kept for staff
+    post = PostFactory(body="<p>Safe [@gironi2008].</p>")
+    reader = Client()
+    hidden = private.get_absolute_url()
+
+    html = reader.get(gironi.get_absolute_url()).text
+    assert "citation_pdf_url" not in html
+    assert hidden not in html and private.get_thumbnail_url() not in html
+    for page in (post.get_absolute_url(), reverse("references:list")):
+        html = reader.get(page).text
+        coins = re.findall(r'<span class="Z3988" title="([^"]+)"></span>', html)
+        assert coins and not any(f"attachments/{private.pk}" in c for c in coins)
+        assert hidden not in html
+    for fmt in ("ris", "bibtex"):
+        text = reader.get(reverse("references:unapi"), {"id": "ref:gironi2008", "format": fmt})
+        assert text.status_code == 200 and hidden not in text.text
+        assert f"/{private.pk}/" not in text.text
+
+    # The thumbnail of a private file: staff only, never cached on the way.
+    assert reader.get(private.get_thumbnail_url()).status_code == 404
+    response = staff_client.get(private.get_thumbnail_url())
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert "no-store" in response["Cache-Control"]
+
+    # With a public PDF too, that one (and only that one) is offered.
+    public = attach(gironi, pdf_upload(title="public copy"), kind="supplement")
+    html = reader.get(gironi.get_absolute_url()).text
+    meta = re.findall(r'<meta name="citation_pdf_url" content="([^"]*)"', html)
+    assert len(meta) == 1 and meta[0].endswith(public.get_absolute_url())
+    assert hidden not in html
