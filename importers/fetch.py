@@ -7,14 +7,17 @@ unless a network is listed in IMPORTERS_FETCH_ALLOWED_NETWORKS), checks the
 address it actually connects to (the name is resolved once and the connection
 made to that checked address, so DNS rebinding cannot swap it), follows
 redirects only to places that pass the same checks, and stops at a timeout
-and a size limit.
+(for each read), a deadline (for the whole download, redirects included: a
+server that trickles a byte at a time cannot hold the import) and a size limit.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
 import tempfile
+import threading
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -28,7 +31,9 @@ class FetchError(Exception):
 
 
 class Fetcher:
-    def __init__(self, *, hosts, allowed_networks=None, timeout=None, max_bytes=None):
+    def __init__(
+        self, *, hosts, allowed_networks=None, timeout=None, total_timeout=None, max_bytes=None
+    ):
         self.hosts = {h.lower() for h in hosts if h}
         networks = (
             settings.IMPORTERS_FETCH_ALLOWED_NETWORKS
@@ -37,10 +42,20 @@ class Fetcher:
         )
         self.allowed_networks = [ipaddress.ip_network(n, strict=False) for n in networks]
         self.timeout = timeout or settings.IMPORTERS_FETCH_TIMEOUT
+        self.total_timeout = total_timeout or settings.IMPORTERS_FETCH_TOTAL_TIMEOUT
         self.max_bytes = max_bytes or settings.IMPORTERS_FETCH_MAX_BYTES
 
     def fetch(self, url: str):
         """Return a temporary file (rewound) with the body of ``url``."""
+        with _Deadline(self.total_timeout) as deadline:
+            try:
+                return self._fetch(url, deadline)
+            except FetchError:
+                if deadline.expired:
+                    raise FetchError(deadline.message) from None
+                raise
+
+    def _fetch(self, url, deadline):
         for _ in range(MAX_REDIRECTS + 1):
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https"):
@@ -52,7 +67,7 @@ class Fetcher:
                     f"add --allow-host {host} to fetch from it"
                 )
             addresses = self._checked_addresses(host, parts.port or _default_port(parts.scheme))
-            response, connection = self._request(parts, host, addresses)
+            response, connection = self._request(parts, host, addresses, deadline)
             try:
                 if response.status in (301, 302, 303, 307, 308):
                     location = response.getheader("Location")
@@ -62,7 +77,7 @@ class Fetcher:
                     continue
                 if response.status != 200:
                     raise FetchError(f"the server answered {response.status} {response.reason}")
-                return self._read(response)
+                return self._read(response, deadline)
             finally:
                 connection.close()
         raise FetchError(f"more than {MAX_REDIRECTS} redirects")
@@ -91,12 +106,10 @@ class Fetcher:
             return True
         return address.is_global and not address.is_multicast
 
-    def _request(self, parts, host, addresses):
+    def _request(self, parts, host, addresses, deadline):
         port = parts.port or _default_port(parts.scheme)
-        if parts.scheme == "https":
-            connection = _PinnedHTTPSConnection(host, addresses, port, timeout=self.timeout)
-        else:
-            connection = _PinnedHTTPConnection(host, addresses, port, timeout=self.timeout)
+        cls = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+        connection = cls(host, addresses, port, deadline=deadline, timeout=self.timeout)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
@@ -112,7 +125,7 @@ class Fetcher:
             connection.close()
             raise FetchError(f"the connection failed ({exc})") from exc
 
-    def _read(self, response):
+    def _read(self, response, deadline):
         length = response.getheader("Content-Length")
         if length and length.isdigit() and int(length) > self.max_bytes:
             raise FetchError(f"the file is larger than the limit ({_size(self.max_bytes)})")
@@ -127,11 +140,62 @@ class Fetcher:
         except TimeoutError as exc:
             spool.close()
             raise FetchError(f"no answer within {self.timeout:g} seconds") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            spool.close()
+            raise FetchError(f"the connection failed ({exc!r})") from exc
         except FetchError:
             spool.close()
             raise
+        if deadline.expired:  # the watchdog cut the connection: what came is not the file
+            spool.close()
+            raise FetchError(deadline.message)
         spool.seek(0)
         return spool
+
+
+class _Deadline:
+    """A watchdog for one download: when the time is up it shuts the socket
+    down, which wakes a read blocked on it, whatever phase the request is in
+    (connecting, headers, body)."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.expired = False
+        self._sock = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    @property
+    def message(self):
+        return (
+            f"the download took longer than {self.seconds:g} seconds in all "
+            "(IMPORTERS_FETCH_TOTAL_TIMEOUT); the server may be very slow"
+        )
+
+    def __enter__(self):
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._timer.cancel()
+
+    def _expire(self):
+        with self._lock:
+            self.expired = True
+            self._shut()
+
+    def attach(self, sock):
+        """The socket of the current connection (a redirect makes a new one)."""
+        with self._lock:
+            self._sock = sock
+            if self.expired:
+                self._shut()
+
+    def _shut(self):
+        if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.shutdown(socket.SHUT_RDWR)
 
 
 def _default_port(scheme):
@@ -156,19 +220,23 @@ def _connect(addresses, port, timeout):
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects only to the checked addresses, whatever the name resolves to later."""
 
-    def __init__(self, host, addresses, port, **kwargs):
+    def __init__(self, host, addresses, port, *, deadline, **kwargs):
         super().__init__(host, port, **kwargs)
         self._addresses = addresses
+        self._deadline = deadline
 
     def connect(self):
         self.sock = _connect(self._addresses, self.port, self.timeout)
+        self._deadline.attach(self.sock)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host, addresses, port, **kwargs):
+    def __init__(self, host, addresses, port, *, deadline, **kwargs):
         super().__init__(host, port, context=ssl.create_default_context(), **kwargs)
         self._addresses = addresses
+        self._deadline = deadline
 
     def connect(self):
         sock = _connect(self._addresses, self.port, self.timeout)
+        self._deadline.attach(sock)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)

@@ -29,6 +29,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
@@ -94,6 +95,12 @@ def site_key(url: str) -> str:
     """The blog's address without its scheme: http→https moves keep matching."""
     parts = urlsplit(url)
     return (parts.netloc.lower().removeprefix("www.") + parts.path.rstrip("/"))[:200]
+
+
+def address_key(url: str) -> str:
+    """A URL without its scheme, like ``site_key`` (to compare addresses across a move)."""
+    parts = urlsplit(url)
+    return parts.netloc.lower().removeprefix("www.") + parts.path
 
 
 def fingerprint(*values) -> str:
@@ -176,7 +183,55 @@ class Context:
         self.documents_by_url = {}  # new URL -> ImportedDocument id
         self.documents_by_parent = defaultdict(list)  # post ID -> ImportedDocument ids
         self.redirect_site = Site.objects.get_current()
+        self.moved_from: list[str] = []  # earlier addresses of this blog (site keys)
         self._mappings = {}
+
+    def follow_move(self):
+        """The same blog imported before from another address (a new domain,
+        /blog moved to the root): WordPress keeps every GUID and ID when a blog
+        moves, so rows of an earlier import whose GUID *and* WordPress ID match
+        an item of this export are this blog's. All that import's rows (authors,
+        terms, comments, pings...) then move to this address, and the IDs match
+        as on a second run from the same address. A row this address already
+        has stays as it is. Runs inside the import's transaction, before any
+        mapping is read."""
+        by_guid = {info.guid[:500]: info.wp_id for info in self.index.items.values() if info.guid}
+        if not by_guid:
+            return
+        guids, matches = list(by_guid), Counter()
+        for start in range(0, len(guids), 5000):  # within SQLite's limit on parameters
+            candidates = (
+                WordPressItem.objects.filter(kind__in=["post", "page", "attachment"])
+                .exclude(site=self.site)
+                .filter(guid__in=guids[start : start + 5000])
+                .values_list("site", "guid", "wp_id")
+            )
+            matches.update(site for site, guid, wp_id in candidates if by_guid[guid] == wp_id)
+        for old_site, n in matches.most_common():
+            clash = WordPressItem.objects.filter(
+                site=self.site, kind=OuterRef("kind"), wp_id=OuterRef("wp_id")
+            )
+            moved = (
+                WordPressItem.objects.filter(site=old_site).exclude(Exists(clash)).order_by()
+            ).update(site=self.site)
+            self.moved_from.append(old_site)
+            self.report.note(
+                f"This blog was imported before from {old_site} ({n} post(s), page(s) or "
+                f"file(s) with the same WordPress IDs and GUIDs): what that import made is "
+                f"recognised and now belongs to {self.site} "
+                f"({moved} record(s) moved), so nothing is imported twice."
+            )
+
+    def same_address_after_move(self, old_url: str, new_url: str) -> bool:
+        """Whether ``old_url`` (recorded by an import from an earlier address of
+        the blog) is ``new_url`` at the blog's new address."""
+        old, new = address_key(old_url), address_key(new_url)
+        if not new.startswith(self.site):
+            return False
+        return any(
+            old.startswith(key) and old[len(key) :] == new[len(self.site) :]
+            for key in self.moved_from
+        )
 
     def prepare_links(self):
         """Before any body is converted: the planned address of every post and
@@ -354,7 +409,6 @@ class Importer:
             )
             self.report.site = header.site_url
             self.report.version = header.version
-            ctx.prepare_links()
             self.progress.start(sum(step.total(ctx) for step in self.steps))
             self.import_all(ctx)
         finally:
@@ -366,6 +420,8 @@ class Importer:
         """Every step in one transaction; files stored on the way go if it rolls back."""
         try:
             with transaction.atomic():
+                ctx.follow_move()
+                ctx.prepare_links()
                 for step in self.steps:
                     self.progress.phase(step.label)
                     step.run(ctx)

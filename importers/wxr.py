@@ -7,9 +7,12 @@ menu item, each holding its comments. The reader walks the file with
 so memory stays flat however large the export is.
 
 Safety: the parser is defusedxml's, which refuses entity declarations (the
-"billion laughs" expansion) and external entities/DTDs; the nesting depth is
-capped (a WXR file is six levels deep). Every refusal is a ``WxrError`` with a
-message meant for the person who uploaded the file.
+"billion laughs" expansion) and external entities; a DOCTYPE naming an
+external DTD (``SYSTEM "http://..."``, ``file:///...``) is refused too, before
+anything could fetch it (expat would only skip it, but a WordPress export never
+has one); the nesting depth is capped (a WXR file is six levels deep). Every
+refusal is a ``WxrError`` with a message meant for the person who uploaded the
+file.
 """
 
 import html
@@ -17,10 +20,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from xml.etree.ElementTree import ParseError
+from xml.etree.ElementTree import ParseError, TreeBuilder
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
+from defusedxml.ElementTree import DefusedXMLParser
 
 SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
 # rss > channel > item > wp:comment > wp:commentmeta > wp:meta_value is 6.
@@ -352,8 +356,10 @@ def _refusal(exc: Exception) -> WxrError:
             "was imported."
         )
     if isinstance(exc, defusedxml.ExternalReferenceForbidden):
+        where = f" ({exc.sysid[:200]})" if exc.sysid else ""
         return WxrError(
-            "The file refers to external resources (an external entity or DTD). It was "
+            f"The file refers to an external resource{where}, an external DTD or entity, "
+            "which WordPress exports never do. Nothing was fetched from it; the file was "
             "refused, and nothing was imported."
         )
     if isinstance(exc, defusedxml.DTDForbidden):
@@ -368,6 +374,26 @@ def _refusal(exc: Exception) -> WxrError:
     return WxrError(f"The file could not be read: {exc}")
 
 
+class _Parser(DefusedXMLParser):
+    """defusedxml's parser (entities and external entities refused), which also
+    refuses a DOCTYPE that names an external DTD. A DOCTYPE with only an
+    internal subset goes on to the entity checks, whose message is clearer."""
+
+    def __init__(self):
+        super().__init__(
+            target=TreeBuilder(),
+            forbid_dtd=False,
+            forbid_entities=True,
+            forbid_external=True,
+        )
+        self.parser.StartDoctypeDeclHandler = self._refuse_external_dtd
+
+    @staticmethod
+    def _refuse_external_dtd(name, sysid, pubid, has_internal_subset):
+        if sysid or pubid:
+            raise defusedxml.ExternalReferenceForbidden(None, None, sysid or pubid, pubid)
+
+
 def read(path) -> Iterator[WxrHeader | WxrItem]:
     """Yield the header (once, before the first item) and then every item.
 
@@ -380,9 +406,7 @@ def read(path) -> Iterator[WxrHeader | WxrItem]:
     channel = None
     wp_version_ns = ""
     try:
-        events = SafeET.iterparse(
-            str(path), events=("start", "end"), forbid_dtd=False, forbid_entities=True
-        )
+        events = SafeET.iterparse(str(path), events=("start", "end"), parser=_Parser())
         for event, element in events:
             if event == "start":
                 depth += 1

@@ -62,7 +62,10 @@ class MediaStep(Step):
             ctx.report.count("attachment", "skipped")
             return
         else:
-            file_changed = target is None or mapping.data.get("file_key") != file_key
+            file_changed = target is None or (
+                mapping.data.get("file_key") != file_key
+                and not self.moved_with_the_blog(mapping, url, relative, ctx)
+            )
             if file_changed and getattr(target, "attachment_id", None):
                 ctx.report.problem(
                     item.label,
@@ -116,6 +119,13 @@ class MediaStep(Step):
         )
         self.link(item, url, new_url, ctx)
         ctx.report.count("attachment", outcome)
+
+    @staticmethod
+    def moved_with_the_blog(mapping, url, relative, ctx) -> bool:
+        """The same file at the blog's new address (only the address changed)."""
+        return mapping.data.get("file_key") == fingerprint(
+            mapping.data.get("url", ""), relative
+        ) and ctx.same_address_after_move(mapping.data.get("url", ""), url)
 
     @staticmethod
     def fill(target, item, url, alt):

@@ -419,6 +419,9 @@ IMPORTERS_MAX_UPLOAD_BYTES = env.int("IMPORTERS_MAX_UPLOAD_MB", default=512) * 1
 # Fetching attachments from the old site: per-request timeout (seconds) and
 # the largest file accepted.
 IMPORTERS_FETCH_TIMEOUT = env.float("IMPORTERS_FETCH_TIMEOUT", default=20.0)
+# ...and for the whole of one file's download (a server trickling bytes
+# cannot hold the import open).
+IMPORTERS_FETCH_TOTAL_TIMEOUT = env.float("IMPORTERS_FETCH_TOTAL_TIMEOUT", default=300.0)
 IMPORTERS_FETCH_MAX_BYTES = env.int("IMPORTERS_FETCH_MAX_MB", default=100) * 1024 * 1024
 # Private, loopback and link-local addresses are never fetched from, except in
 # these networks (CIDR). Tests allow 127.0.0.1/32.

@@ -1,14 +1,19 @@
 """The import from the admin: upload, a task runs it, the page shows progress and the report."""
 
+import re
+import threading
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from importers.models import ImportRun
+from importers.tasks import run_uploaded_import
 from posts.models import Post
 from tests.helpers import run_worker
 from tests.importers.conftest import DATA
-from tests.importers.test_media_fetch import export_served_by
+from tests.importers.test_media_fetch import attachment, export_served_by
 
 ADD_URL = reverse("admin:importers_importrun_add")
 
@@ -63,6 +68,52 @@ def test_progress_page_refreshes_until_done(staff_client):
     assert '<meta http-equiv="refresh" content="3">' in page  # works without JavaScript
     assert '<progress id="import-progress" max="12" value="3">25%</progress>' in page
     assert "Posts:\n      3 / 12 items (25%)" in page
+
+
+def _work(run_id):
+    """The import task's own work, as the worker runs it, in another thread
+    (its own database connection)."""
+    try:
+        run_uploaded_import.call(run_id=run_id)
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_page_shows_progress_while_the_import_runs(
+    database_tasks, author, file_server, tmp_path, settings
+):
+    """The import is paused on its last file (the old site's server holds the
+    answer); meanwhile the admin page, read over another connection, shows how
+    far it got, although nothing of the import is committed yet."""
+    from django.test import Client
+
+    settings.IMPORTERS_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    client = Client()
+    client.force_login(author)
+    held = attachment(990, file_server.url("/hold/last.pdf"))
+    upload(client, export_served_by(file_server, tmp_path, extra_items=held), dry_run="")
+    run = ImportRun.objects.get()
+    worker = threading.Thread(target=_work, args=(run.pk,))
+    worker.start()
+    try:
+        assert file_server.holding.wait(timeout=120), "the import never asked for the file"
+        page = client.get(run.get_absolute_url()).content.decode()
+        committed = Post.objects.count()
+    finally:
+        file_server.release.set()
+        worker.join(timeout=300)
+    assert not worker.is_alive()
+    assert committed == 0  # the import's transaction was still open
+    assert '<meta http-equiv="refresh" content="3">' in page and "Importing…" in page
+    bar = re.search(r'<progress id="import-progress" max="(\d+)" value="(\d+)">', page)
+    total, done = int(bar[1]), int(bar[2])
+    assert 0 < done < total
+    assert f"Media:\n      {done} / {total} items" in page
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE
+    assert run.progress_done == run.progress_total == total
+    assert Post.objects.count() == 2
 
 
 def test_a_refused_file_is_explained(staff_client, django_capture_on_commit_callbacks):

@@ -2,12 +2,15 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.redirects.models import Redirect
 from django.core.management.base import CommandError
 
-from importers.models import ImportRun, WordPressItem
+from comments.models import Comment
+from importers.models import ImportedDocument, ImportedPing, ImportRun, WordPressItem
 from importers.steps.content import PostsStep
 from posts.models import Category, Image, Page, Post
-from tests.importers.conftest import MEDIA
+from references.models import Reference
+from tests.importers.conftest import DATA, MEDIA
 
 
 def nothing_imported(settings):
@@ -29,8 +32,10 @@ def nothing_imported(settings):
     [
         ("billion_laughs.xml", "declares XML entities"),
         ("external_entity.xml", "declares XML entities"),
+        ("external_dtd.xml", "refers to an external resource (file:///etc/passwd)"),
         ("deep_nesting.xml", "nests elements more than 32 levels deep"),
         ("malformed.xml", "is not well-formed XML (line"),
+        ("malformed_late.xml", "is not well-formed XML (line 371, column 39: mismatched tag)"),
         ("not_wxr.xml", "This is not a WordPress export (WXR) file: it has no wp:wxr_version"),
         ("unknown_version.xml", "WXR version 1.3, which this importer does not know"),
     ],
@@ -70,3 +75,45 @@ def test_a_failure_halfway_rolls_everything_back(import_wxr, settings, monkeypat
     run = ImportRun.objects.get()
     assert run.status == ImportRun.Status.FAILED
     assert "nothing was changed: disk full" in run.error
+
+
+def test_a_file_that_breaks_after_many_items_imports_nothing(import_wxr, settings):
+    """malformed_late.xml is the whole seed export (media, pages, posts, 18
+    comments, a pingback) followed by a post whose body breaks the XML: the file
+    is read to its end before anything is written, so nothing of it stays."""
+    with pytest.raises(CommandError) as refused:
+        import_wxr("malformed_late.xml", "--media-dir", str(MEDIA))
+    message = str(refused.value)
+    assert "is not well-formed XML (line 371, column 39: mismatched tag)" in message
+    assert "nothing was imported" in message
+    line = (DATA / "malformed_late.xml").read_text().splitlines()[370]
+    assert "<b>1.5 mg</content:encoded>" in line  # the line the message names
+    assert nothing_imported(settings)
+    assert not Comment.objects.exists() and not ImportedPing.objects.exists()
+    assert not ImportedDocument.objects.exists() and not Reference.objects.exists()
+    assert not Redirect.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE rss SYSTEM "{url}">',
+        '<!DOCTYPE rss PUBLIC "-//WordPress//DTD WXR//EN" "{url}">',
+        '<!DOCTYPE rss [<!ENTITY % remote SYSTEM "{url}"> %remote;]>',
+    ],
+    ids=["system-dtd", "public-dtd", "parameter-entity"],
+)
+def test_external_dtds_and_entities_are_never_fetched(
+    import_wxr, file_server, tmp_path, settings, doctype
+):
+    """The DTD is served by a real server the import would be allowed to reach:
+    not one request may arrive, and the file is refused."""
+    settings.IMPORTERS_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    url = file_server.url("/wp-content/uploads/wxr.dtd")
+    text = (DATA / "wxr10.xml").read_text().replace("<rss", doctype.format(url=url) + "\n<rss", 1)
+    path = tmp_path / "export.xml"
+    path.write_text(text)
+    with pytest.raises(CommandError, match="refused"):
+        import_wxr(path)
+    assert file_server.requests == []
+    assert nothing_imported(settings)

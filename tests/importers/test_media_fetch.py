@@ -96,3 +96,22 @@ def test_size_limit_and_timeout(import_wxr, file_server, tmp_path, settings, loc
     assert "big.pdf was not fetched: the file is larger than the limit" in out
     assert "late.pdf?seconds=3 was not fetched: no answer within 0.5 seconds" in out
     assert list(ImportedDocument.objects.values_list("title", flat=True)) == ["File 906"]
+
+
+def test_a_server_trickling_bytes_cannot_hold_the_import(
+    import_wxr, file_server, tmp_path, settings, local_allowed
+):
+    settings.IMPORTERS_FETCH_TIMEOUT = 5  # every byte comes well within it
+    settings.IMPORTERS_FETCH_TOTAL_TIMEOUT = 1.5  # the whole file does not
+    drip = file_server.url("/trickle/drip.pdf?bytes=200&every=0.05")  # 10 s in all
+    items = attachment(907, drip) + attachment(
+        906, file_server.url("/wp-content/uploads/2010/06/Microglia-Neurotoxicity.pdf")
+    )
+    out, _ = import_wxr(export_served_by(file_server, tmp_path, "slashes.xml", items))
+    assert (
+        "drip.pdf?bytes=200&every=0.05 was not fetched: the download took longer than "
+        "1.5 seconds in all (IMPORTERS_FETCH_TOTAL_TIMEOUT)"
+    ) in out
+    assert "/trickle/drip.pdf" in file_server.requests
+    # Reported as a missing file; the rest of the import goes on.
+    assert list(ImportedDocument.objects.values_list("title", flat=True)) == ["File 906"]

@@ -1,6 +1,7 @@
 """A small HTTP file server on 127.0.0.1, standing in for an old WordPress
 site's wp-content/uploads: serves a folder, records every request, and has a
-few misbehaving addresses (redirects, a slow answer, an endless body).
+few misbehaving addresses (redirects, a slow answer, an endless body, a body
+trickled a byte at a time, and an answer held until the test releases it).
 
     with FileServer(root) as server:
         server.url("/wp-content/uploads/2010/06/a.pdf")
@@ -26,6 +27,10 @@ class FileServer:
         self.root = Path(root).resolve()
         self.prefix = prefix
         self.requests = []
+        # /hold/...: ``holding`` is set when the request arrives, and the answer
+        # waits for the test to set ``release`` (the import is paused mid-way).
+        self.holding = threading.Event()
+        self.release = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -50,6 +55,26 @@ class FileServer:
                             self.wfile.write(b"%PDF" + b"x" * 1020)
                     except OSError:
                         pass
+                elif parts.path.startswith("/hold/"):
+                    server.holding.set()
+                    server.release.wait(timeout=120)
+                    self.answer(b"%PDF-1.4 held back", "application/pdf")
+                elif parts.path.startswith("/trickle/"):
+                    # A byte at a time, each well within a read timeout: only a
+                    # deadline for the whole download stops it.
+                    size = int(query.get("bytes", ["200"])[0])
+                    every = float(query.get("every", ["0.05"])[0])
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/pdf")
+                    self.send_header("Content-Length", str(size))
+                    self.end_headers()
+                    try:
+                        for _ in range(size):
+                            self.wfile.write(b"x")
+                            self.wfile.flush()
+                            time.sleep(every)
+                    except OSError:
+                        pass  # the client gave up
                 else:
                     self.serve_file(parts.path)
 
@@ -88,5 +113,6 @@ class FileServer:
         return self
 
     def __exit__(self, *exc):
+        self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
