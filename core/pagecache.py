@@ -135,8 +135,10 @@ _request = Local()  # what one request has learnt: the generation, read once
 _fragments = OrderedDict()
 
 
-def _current_generation():
-    """The content generation, read from the shared cache once per request."""
+def current_generation():
+    """The content generation, read from the shared cache once per request:
+    it changes whenever anything in PAGE_CACHE_MODELS changes or a scheduled
+    post's time comes (feeds use it in their ETag)."""
     generation = getattr(_request, "generation", None)
     if generation is None:
         generation = _request.generation = _rolled_over(
@@ -153,7 +155,7 @@ def fragment(name, build):
     when whole pages are not cached; FRAGMENT_CACHE_SECONDS = 0 turns it off."""
     if settings.FRAGMENT_CACHE_SECONDS <= 0:
         return build()
-    generation = _current_generation()
+    generation = current_generation()
     stored = _fragments.get(name)
     if stored is not None and stored[0] == generation and stored[2] > time.monotonic():
         _fragments.move_to_end(name)

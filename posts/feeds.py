@@ -98,7 +98,7 @@ def _content_generation():
     """core.pagecache's shared content generation, read only: it changes when
     anything the pages (and so the feeds) show changes, whichever model it is
     (PAGE_CACHE_MODELS), and when a scheduled post's time comes."""
-    return pagecache._current_generation()
+    return pagecache.current_generation()
 
 
 def _first_seen(etag: str) -> int:

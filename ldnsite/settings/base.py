@@ -147,7 +147,6 @@ PAGE_CACHE_MODELS = [
     "references.PostReference",
     "comments.Comment",
     "comments.CommentSettings",
-    "taggit.Tag",  # a renamed tag shows on every post carrying it
 ]
 
 # The site's settings rows (django-solo singletons) are read on every page:
