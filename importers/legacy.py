@@ -9,7 +9,9 @@ whether a query names something imported; this answers with its new address.
 
 from django.urls import reverse
 
+from comments.models import Comment
 from importers.models import WordPressItem
+from posts.models import Page, Post
 
 # query parameter -> the kinds of imported item it can name
 QUERY_KINDS = {
@@ -51,7 +53,11 @@ def _comment_url(wp_id):
         .first()
     )
     comment = mapping.target if mapping is not None else None
-    if comment is None or comment.status != "published" or not comment.post.is_published:
+    if (
+        comment is None
+        or comment.status != Comment.Status.PUBLISHED
+        or not _is_public(comment.post)
+    ):
         return None  # a held comment, or a draft's, stays as hidden as it was
     return comment.get_absolute_url()  # /comments/<id>/ finds its page of the thread
 
@@ -65,7 +71,16 @@ def _url_of(mappings):
             return reverse("posts:tag", kwargs={"slug": target.slug})
         if mapping.kind == "author":
             return reverse("posts:author", kwargs={"username": target.get_username()})
-        if getattr(target, "status", "published") != "published":
-            return None  # a draft stays as hidden as it was in WordPress
+        if not _is_public(target):
+            return None  # a draft or scheduled post stays as hidden as it was in WordPress
         return target.get_absolute_url()
     return None
+
+
+def _is_public(target) -> bool:
+    """Whether readers may see an imported post or page (media always)."""
+    if isinstance(target, Post):
+        return target.is_published  # not a draft, nor scheduled for later
+    if isinstance(target, Page):
+        return target.status == Page.Status.PUBLISHED
+    return True

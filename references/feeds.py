@@ -3,7 +3,6 @@ the references each post cites or lists under it, for enclosures."""
 
 from collections import defaultdict
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from references import citations
@@ -31,7 +30,7 @@ def attachments_for_feed(posts) -> dict[int, list[Attachment]]:
     files = defaultdict(list)
     by_key, by_pmid, by_doi = {}, {}, {}
     for attachment in (
-        Attachment.objects.visible_to(AnonymousUser())
+        Attachment.objects.public()
         .filter(condition)
         .select_related("reference")
         .order_by("position", "pk")

@@ -394,8 +394,12 @@ def thumbnail_path(instance, filename):
 
 
 class AttachmentQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True)
+
     def visible_to(self, user):
-        return self.all() if user.is_staff else self.filter(is_public=True)
+        """Public files; private ones too for staff."""
+        return self.all() if user.is_staff else self.public()
 
 
 class Attachment(models.Model):

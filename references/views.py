@@ -161,8 +161,13 @@ class ReferenceDetailView(BibliographyMixin, DetailView):
 
 
 def _visible_attachment(request, pk):
-    attachment = get_object_or_404(Attachment.objects.select_related("reference"), pk=pk)
-    if not attachment.is_public and not request.user.is_staff:
+    attachment = (
+        Attachment.objects.visible_to(request.user)
+        .select_related("reference")
+        .filter(pk=pk)
+        .first()
+    )
+    if attachment is None:
         raise Http404(_("No such file."))
     return attachment
 

@@ -1,5 +1,5 @@
 from django import template
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -13,10 +13,10 @@ register = template.Library()
 
 
 def _sidebar_data():
-    published = Q(posts__status=Post.Status.PUBLISHED, posts__published_at__lte=timezone.now())
+    # Filtering before annotating counts only the published posts (one query).
     categories = (
-        Category.objects.annotate(post_count=Count("posts", filter=published))
-        .filter(post_count__gt=0)
+        Category.objects.filter(posts__in=Post.objects.published())
+        .annotate(post_count=Count("posts"))
         .order_by("name")
     )
     months = Post.objects.published().dates("published_at", "month", order="DESC")

@@ -83,6 +83,17 @@ def test_drafts_stay_hidden(import_wxr, client):
     assert draft.title not in response.content.decode()
 
 
+def test_scheduled_posts_stay_hidden_until_their_time(import_wxr, client):
+    """WordPress's /?p= for a post scheduled for later does not give away its
+    address (the date and slug) before it is published."""
+    import_wxr("statuses.xml")
+    scheduled = Post.objects.get(title="Scheduled for later")
+    assert scheduled.is_scheduled
+    response = client.get("/?p=604")
+    assert response.status_code == 200  # the home page, as for a draft
+    assert scheduled.slug not in response.content.decode()
+
+
 def test_another_permalink_structure_in_a_subfolder(import_wxr, client):
     import_wxr("permalinks.xml")
     case = Post.objects.get(slug="ldn-case-report")

@@ -1,5 +1,6 @@
 """Drafts, scheduled posts and staff previews."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -71,3 +72,17 @@ def test_slug_is_unique_per_day_but_may_repeat_on_other_days():
     PostFactory(slug="ldn", published_at=day + timedelta(days=1))
     with pytest.raises(IntegrityError):
         PostFactory(slug="ldn", published_at=day + timedelta(hours=1))
+
+
+def test_sidebar_counts_only_published_posts_per_category(client):
+    from tests.factories import CategoryFactory
+
+    pain = CategoryFactory(name="Pain", slug="pain")
+    quiet = CategoryFactory(name="Quiet", slug="quiet")
+    PostFactory.create_batch(2, categories=[pain])
+    PostFactory(categories=[pain, quiet], status=Post.Status.DRAFT, published_at=None)
+    PostFactory(categories=[quiet], published_at=timezone.now() + timedelta(days=3))
+    sidebar = client.get("/").text.split('class="sidebar"')[1]
+    assert re.search(r'href="/category/pain/">Pain</a>\s*<span class="count">\(2\)</span>', sidebar)
+    # Only a draft and a scheduled post: not listed yet.
+    assert "/category/quiet/" not in sidebar
