@@ -20,6 +20,7 @@ from comments import akismet, moderation
 from comments.models import Comment, CommentSettings
 from comments.thread import outline
 from core import pagecache
+from core.sites import absolute_url
 from posts.models import Post
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,8 @@ def submit_comment(
         site_id=settings.SITE_ID,
     )
     duplicate = (
-        Comment.objects.filter(post=post, user_email__iexact=email, comment=text)
+        Comment.objects.filter(post=post, comment=text)
+        .by_email(email)
         .exclude(status=Status.SPAM)
         .first()
     )
@@ -434,7 +436,7 @@ def export(email: str) -> list[dict]:
         rows.append(
             {
                 "post": comment.post.title,
-                "post_url": settings.SITE_URL + comment.post.get_absolute_url(),
+                "post_url": absolute_url(comment.post.get_absolute_url()),
                 "submitted": comment.submit_date.isoformat(),
                 "name": comment.user_name,
                 "email": comment.user_email,
@@ -448,6 +450,17 @@ def export(email: str) -> list[dict]:
             }
         )
     return rows
+
+
+def request_privacy_link(*, email: str, what: str) -> None:
+    """Email the link that exports or erases a commenter's comments ("export"
+    or "erase"), once the transaction commits; nothing if the address never
+    commented (the page says the same either way)."""
+    if not Comment.objects.by_email(email).exists():
+        return
+    from comments.tasks import send_privacy_link
+
+    transaction.on_commit(partial(send_privacy_link.enqueue, email=email, what=what))
 
 
 def mute(payload: dict) -> int:

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import akismet as akismet_library
 from django.conf import settings
-from django.core.mail import mailers
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +15,7 @@ from comments import akismet
 from comments.models import Comment
 from comments.services import comment_settings
 from comments.text import mask_text
-from core.mail import render_email, unsubscribe_headers
+from core.mail import render_email, send_batch, unsubscribe_headers
 from core.signing import action_url
 from core.sites import absolute_url
 
@@ -129,8 +128,7 @@ def send_comment_email(
     if message is None:
         return {"sent": 0, "skipped": "no longer applies"}
     try:
-        with mailers.default as connection:
-            sent = connection.send_messages([message]) or 0
+        sent = send_batch([message])
     except Exception as error:
         if not _is_temporary(error):
             logger.error("The mail server refused a %s email to %s: %s", kind, to, error)
@@ -163,8 +161,7 @@ def send_privacy_link(*, email: str, what: str, attempt=1):
         to=email,
     )
     try:
-        with mailers.default as connection:
-            return {"sent": connection.send_messages([message]) or 0}
+        return {"sent": send_batch([message])}
     except Exception as error:
         if not _is_temporary(error):
             raise

@@ -3,7 +3,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,7 +17,6 @@ from comments import services
 from comments.forms import EXPIRED_MESSAGE, CommentForm, PrivacyRequestForm
 from comments.models import Comment
 from comments.moderation import comments_open
-from comments.tasks import send_privacy_link
 from comments.thread import outline
 from core.http import same_origin_required
 from core.ratelimit import client_ip, is_limited
@@ -172,9 +170,7 @@ def _where(comment: Comment) -> str:
 
 def permalink(request, pk):
     """/comments/<id>/: the post's page that shows this comment, at the comment."""
-    comment = get_object_or_404(
-        Comment.objects.select_related("post"), pk=pk, status=Comment.Status.PUBLISHED
-    )
+    comment = get_object_or_404(Comment.objects.published().select_related("post"), pk=pk)
     if not comment.post.is_published and not request.user.is_staff:
         raise Http404
     return HttpResponseRedirect(_where(comment))
@@ -193,7 +189,8 @@ class ConfirmView(ActionLinkView):
     def get_subject(self, payload):
         return (
             Comment.objects.select_related("post")
-            .filter(pk=payload.get("comment"), user_email__iexact=payload.get("email", ""))
+            .filter(pk=payload.get("comment"))
+            .by_email(payload.get("email", ""))
             .first()
         )
 
@@ -263,9 +260,7 @@ class PrivacyRequestView(FormView):
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         email = form.cleaned_data["email"]
-        if Comment.objects.by_email(email).exists():
-            what = form.cleaned_data["what"]
-            transaction.on_commit(lambda: send_privacy_link.enqueue(email=email, what=what))
+        services.request_privacy_link(email=email, what=form.cleaned_data["what"])
         # The same answer either way: this page does not tell who has commented.
         return self.render_to_response(self.get_context_data(form=form, sent_to=email))
 

@@ -53,9 +53,7 @@ def two_factor(request):
     if request.method == "POST" and device is not None:
         form = twofactor.ConfirmDeviceForm(request.POST, device=device)
         if form.is_valid():
-            TOTPDevice.objects.filter(user=user, confirmed=True).delete()
-            device.confirmed = True
-            device.save()
+            twofactor.confirm_totp_device(device)
             otp_login(request, device)
             codes = twofactor.new_backup_codes(user)
             return render(request, "core/two_factor_codes.html", {"codes": codes, "new": True})

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -57,6 +58,15 @@ def new_backup_codes(user) -> list[str]:
     return codes
 
 
+@transaction.atomic
+def confirm_totp_device(device: TOTPDevice) -> None:
+    """Make ``device`` (set up and its code checked) the user's authenticator
+    app, replacing the one they had."""
+    TOTPDevice.objects.filter(user_id=device.user_id, confirmed=True).delete()
+    device.confirmed = True
+    device.save()
+
+
 def start_totp_setup(user) -> TOTPDevice:
     """An unconfirmed authenticator device (replacing any earlier unconfirmed one)."""
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
@@ -80,7 +90,7 @@ class StaffLoginForm(AdminAuthenticationForm):
         **AdminAuthenticationForm.error_messages,
         "no_device": _(
             "Two-step login is required, and this account has no authenticator app yet. "
-            "Set one up at /account/two-factor/ after logging in there, or ask the site's "
+            "Set one up at %(setup_url)s after logging in there, or ask the site's "
             "administrator to run `manage.py two_factor_setup <username>`."
         ),
         "bad_code": _(
@@ -95,7 +105,11 @@ class StaffLoginForm(AdminAuthenticationForm):
             return cleaned_data
         user = self.get_user()
         if not has_two_factor(user):
-            raise forms.ValidationError(self.error_messages["no_device"], code="no_device")
+            raise forms.ValidationError(
+                self.error_messages["no_device"],
+                code="no_device",
+                params={"setup_url": reverse("core:two_factor")},
+            )
         device = verify_code(user, cleaned_data.get("otp_token", ""))
         if device is None:
             raise forms.ValidationError(self.error_messages["bad_code"], code="bad_code")

@@ -196,7 +196,7 @@ class PostFeed(ConditionalFeed):
         return FeedSubject(
             site=site,
             title=site.site_title,
-            link=absolute_url("/"),
+            link=absolute_url(reverse("posts:home")),
             description=site.tagline or site.description,
             path=request.path,
             posts=Post.objects.all(),

@@ -157,6 +157,7 @@ def test_admin_requires_the_authenticator_code_when_two_step_login_is_on(client,
     user = StaffFactory(username="doc", password="right-password")
     response = _login(client, "doc", "right-password")
     assert "has no authenticator app yet" in response.text
+    assert "Set one up at /account/two-factor/ after" in response.text
 
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     response = _login(client, "doc", "right-password", code="000000")
