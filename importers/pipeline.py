@@ -125,7 +125,7 @@ def post_state(item: wxr.WxrItem):
     draft, pending (awaiting review), private (visible only to the author in
     WordPress) and password-protected posts → drafts, so nothing becomes
     public that was not public before."""
-    published_at = wxr.parse_gmt(item.post_date_gmt) or local_date(item.post_date)
+    published_at = wp_time(item.post_date_gmt, item.post_date)
     status = item.status
     if status in ("publish", "future") and not item.post_password:
         return Post.Status.PUBLISHED, published_at or timezone.now(), ""
@@ -148,16 +148,13 @@ def page_state(item: wxr.WxrItem):
     return Page.Status.DRAFT, published_at, note
 
 
-def local_date(value: str):
-    """post_date is in the blog's time zone, which the export does not say: ours is assumed."""
-    value = (value or "").strip()
-    if not value or value.startswith("0000"):
-        return None
-    try:
-        naive = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007 - made aware below
-    except ValueError:
-        return None
-    return timezone.make_aware(naive)
+def wp_time(gmt: str, local: str) -> datetime | None:
+    """When WordPress dates a post or comment: its GMT time, or else its local
+    one, in the blog's time zone, which the export does not say: ours is assumed."""
+    if found := wxr.parse_gmt(gmt):
+        return found
+    naive = wxr.parse_datetime(local)
+    return timezone.make_aware(naive) if naive else None
 
 
 class Context:
@@ -521,7 +518,3 @@ class Importer:
             info.path = "/".join(reversed(chain))
             if info.status == Page.Status.PUBLISHED:
                 info.planned_url = reverse("posts:page", kwargs={"path": info.path})
-
-
-def run_import(path, options=None, *, progress=None) -> Report:
-    return Importer(path, options, progress=progress).run()

@@ -153,15 +153,22 @@ class WxrHeader:
         return (self.base_blog_url or self.base_site_url or self.link).rstrip("/")
 
 
-def parse_gmt(value: str) -> datetime | None:
-    """WordPress's "2010-06-22 18:01:02" (GMT) as an aware datetime; None for 0000-00-00."""
+def parse_datetime(value: str) -> datetime | None:
+    """WordPress's "2010-06-22 18:01:02", naive (the caller knows its zone);
+    None for 0000-00-00 or anything else."""
     value = (value or "").strip()
     if not value or value.startswith("0000"):
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007 - naive by design
     except ValueError:
         return None
+
+
+def parse_gmt(value: str) -> datetime | None:
+    """WordPress's "2010-06-22 18:01:02" (GMT) as an aware datetime; None for 0000-00-00."""
+    naive = parse_datetime(value)
+    return naive.replace(tzinfo=UTC) if naive else None
 
 
 def _split(tag: str) -> tuple[str, str]:

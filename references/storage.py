@@ -5,7 +5,8 @@ private) has a web-server URL. Every download goes through
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+
+from core.private_storage import PrivateFolderStorage
 
 
 def files_root() -> Path:
@@ -16,29 +17,17 @@ def files_root() -> Path:
     return media.with_name(f"{media.name}-private")
 
 
-class AttachmentStorage(FileSystemStorage):
-    """File system storage whose location follows the settings (read on each use).
-    Names are content hashes, so writing a name again writes the same bytes."""
+class AttachmentStorage(PrivateFolderStorage):
+    """Under files_root(). Names are content hashes, so writing a name again
+    writes the same bytes."""
+
+    not_served = "Attachment files have no public URL; link to Attachment.get_absolute_url()."
 
     def __init__(self):
         super().__init__(allow_overwrite=True)
 
-    @property
-    def base_location(self):
-        return str(files_root())
-
-    @property
-    def location(self):
-        return str(files_root().resolve())
-
-    @property
-    def base_url(self):
-        return None
-
-    def url(self, name):
-        raise ValueError(
-            "Attachment files have no public URL; link to Attachment.get_absolute_url()."
-        )
+    def folder(self) -> Path:
+        return files_root()
 
 
 attachment_storage = AttachmentStorage()

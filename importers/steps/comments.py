@@ -14,10 +14,10 @@ from comments import services as comment_services
 from comments.models import Comment
 from importers.content import comment_text
 from importers.models import ImportedPing, WordPressItem
-from importers.pipeline import fingerprint, local_date
+from importers.pipeline import fingerprint, wp_time
 from importers.steps.base import Step
 from importers.steps.content import SKIPPED_STATUSES
-from importers.wxr import WxrComment, parse_gmt
+from importers.wxr import WxrComment
 from posts.models import Post
 
 MAPPING_BATCH = 2000
@@ -303,10 +303,7 @@ class CommentsStep(Step):
         if comment.author_ip and target.ip_address is None:
             problems["ip"] += 1
         target.submit_date = (
-            parse_gmt(comment.date_gmt)
-            or local_date(comment.date)
-            or post.published_at
-            or timezone.now()
+            wp_time(comment.date_gmt, comment.date) or post.published_at or timezone.now()
         )
         target.comment = comment_text(comment.content)
         target.status = STATUS[comment.state]
@@ -363,7 +360,7 @@ class CommentsStep(Step):
         target.excerpt = comment_text(ping.content)
         target.ip_address = _ip(ping.author_ip)
         target.received_at = (
-            parse_gmt(ping.date_gmt) or local_date(ping.date) or post.published_at or timezone.now()
+            wp_time(ping.date_gmt, ping.date) or post.published_at or timezone.now()
         )
         return target
 
