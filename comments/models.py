@@ -131,9 +131,6 @@ class Comment(XtdComment):
         post_url = self.post.get_absolute_url()
         return [post_url, f"{post_url}feed/"]
 
-    def get_reply_url(self):
-        return f"{self.post.get_absolute_url()}?replytocom={self.pk}#respond"
-
     @property
     def is_reply(self):
         return self.parent_id not in (0, self.pk)
@@ -141,10 +138,6 @@ class Comment(XtdComment):
     @property
     def display_name(self):
         return self.user_name or str(_("Anonymous"))
-
-    @property
-    def is_by_post_author(self):
-        return self.user_id is not None and self.user_id == self.post.author_id
 
 
 class CommentSettings(SingletonModel):

@@ -14,7 +14,3 @@ class AddIndexIfPostgres(migrations.AddIndex):
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
             super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-
-def is_postgres(connection) -> bool:
-    return connection.vendor == "postgresql"

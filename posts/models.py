@@ -167,11 +167,17 @@ class PostQuerySet(models.QuerySet):
         return self.all() if user.is_staff else self.published()
 
     def for_listing(self):
-        return self.select_related("author__author_profile").prefetch_related("categories", "tags")
+        return (
+            self.select_related("author__author_profile")
+            .prefetch_related("categories", "tags")
+            .defer(*SEARCH_FIELDS)
+        )
 
     def for_detail(self):
-        return self.select_related("author__author_profile", "recommended_book").prefetch_related(
-            "categories", "tags", "updates"
+        return (
+            self.select_related("author__author_profile", "recommended_book")
+            .prefetch_related("categories", "tags", "updates")
+            .defer(*SEARCH_FIELDS)
         )
 
 
