@@ -12,6 +12,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from posts.models import Post
 from references.formatting import format_references
 from references.models import KEY_PATTERN, PostReference, Reference, normalize_doi
 
@@ -34,6 +35,23 @@ class Item:
     @property
     def label(self):
         return f"pmid:{self.pmid}" if self.pmid else (f"doi:{self.doi}" if self.doi else self.key)
+
+    def resolve(self, *, by_key: dict, by_pmid: dict, by_doi: dict):
+        """What the item names, from tables by key, PMID and DOI (an item
+        gives one of the three), or None."""
+        if self.pmid:
+            return by_pmid.get(self.pmid)
+        if self.doi:
+            return by_doi.get(self.doi)
+        return by_key.get(self.key)
+
+    def names(self, reference) -> bool:
+        """Whether the item cites ``reference``."""
+        if self.pmid:
+            return self.pmid == reference.pmid
+        if self.doi:
+            return self.doi == reference.doi
+        return self.key == reference.key
 
 
 @dataclass
@@ -198,11 +216,7 @@ def build(post, *, staff: bool, style: str) -> Bibliography:
         anchor = f"cite-{index}"
         found, missing = [], []
         for item in cite.items:
-            ref = (
-                by_pmid.get(item.pmid)
-                if item.pmid
-                else (by_doi.get(item.doi) if item.doi else by_key.get(item.key))
-            )
+            ref = item.resolve(by_key=by_key, by_pmid=by_pmid, by_doi=by_doi)
             if ref is None:
                 missing.append(item)
                 continue
@@ -246,6 +260,25 @@ def build(post, *, staff: bool, style: str) -> Bibliography:
         unknown=sorted(set(unknown)),
         style=style,
     )
+
+
+def citing_posts(reference: Reference, *, user) -> list:
+    """The posts ``user`` may see that cite ``reference`` in their text or
+    list it under them, newest first."""
+    listed = PostReference.objects.filter(reference=reference).values("post_id")
+    mentions = Q(body__contains=f"@{reference.key}")
+    if reference.pmid:
+        mentions |= Q(body__icontains=f"@pmid:{reference.pmid}")
+    if reference.doi:
+        mentions |= Q(body__icontains=f"@doi:{reference.doi}")
+    candidates = Post.objects.visible_to(user).filter(Q(pk__in=listed) | mentions).distinct()
+    listed_ids = set(listed.values_list("post_id", flat=True))
+    return [
+        post
+        for post in candidates.order_by("-published_at")
+        if post.pk in listed_ids
+        or any(item.names(reference) for cite in parse(post.body) for item in cite.items)
+    ]
 
 
 def strip(text: str) -> str:

@@ -48,12 +48,7 @@ def attachments_for_feed(posts) -> dict[int, list[Attachment]]:
         order = []
         for cite in cites[post.pk]:
             for item in cite.items:
-                if item.pmid:
-                    order.append(by_pmid.get(item.pmid))
-                elif item.doi:
-                    order.append(by_doi.get(item.doi))
-                else:
-                    order.append(by_key.get(item.key))
+                order.append(item.resolve(by_key=by_key, by_pmid=by_pmid, by_doi=by_doi))
         order += listed[post.pk]
         seen, found = set(), []
         for pk in order:

@@ -17,7 +17,7 @@ from references.files import GIF, JPEG, PDF, PNG, WEBP
 from references.formats import WRITERS
 from references.formatting import format_references
 from references.metadata import highwire, public_pdf
-from references.models import Attachment, BibliographySettings, PostReference, Reference
+from references.models import Attachment, BibliographySettings, Reference
 
 FORMATS = {"ris": "ris", "bib": "bibtex", "json": "csl-json"}
 INLINE_TYPES = {PDF, JPEG, PNG, GIF, WEBP}
@@ -112,33 +112,6 @@ class ReferenceListView(BibliographyMixin, ListView):
         return context
 
 
-def citing_posts(reference, user):
-    """Posts that cite the reference in their text or list it under them."""
-    listed = PostReference.objects.filter(reference=reference).values("post_id")
-    mentions = Q(body__contains=f"@{reference.key}")
-    if reference.pmid:
-        mentions |= Q(body__icontains=f"@pmid:{reference.pmid}")
-    if reference.doi:
-        mentions |= Q(body__icontains=f"@doi:{reference.doi}")
-    candidates = Post.objects.visible_to(user).filter(Q(pk__in=listed) | mentions).distinct()
-    listed_ids = set(listed.values_list("post_id", flat=True))
-    found = []
-    for post in candidates.order_by("-published_at"):
-        if post.pk in listed_ids:
-            found.append(post)
-            continue
-        for cite in citations.parse(post.body):
-            if any(
-                (i.key and i.key == reference.key)
-                or (i.pmid and i.pmid == reference.pmid)
-                or (i.doi and i.doi == reference.doi)
-                for i in cite.items
-            ):
-                found.append(post)
-                break
-    return found
-
-
 class ReferenceDetailView(BibliographyMixin, DetailView):
     template_name = "references/reference_detail.html"
     context_object_name = "reference"
@@ -153,7 +126,7 @@ class ReferenceDetailView(BibliographyMixin, DetailView):
         pdf = public_pdf(reference)
         pdf_url = absolute_url(pdf.get_absolute_url()) if pdf else ""
         return super().get_context_data(
-            cited_in=citing_posts(reference, self.request.user),
+            cited_in=citations.citing_posts(reference, user=self.request.user),
             attachments=reference.visible_attachments(self.request.user),
             highwire=highwire(reference, pdf_url=pdf_url),
             **kwargs,
