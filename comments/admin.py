@@ -1,7 +1,7 @@
 """The moderation queue: the author's everyday tool for comments."""
 
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +39,15 @@ class StatusFilter(admin.SimpleListFilter):
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     form = AdminCommentForm
-    list_display = ["commenter", "text_excerpt", "post_link", "submit_date", "status", "why_held"]
+    list_display = [
+        "commenter",
+        "text_excerpt",
+        "reply_link",
+        "status",
+        "why_held",
+        "post_link",
+        "submit_date",
+    ]
     list_display_links = ["text_excerpt"]
     list_filter = [StatusFilter, "akismet", ("post", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["post"]
@@ -100,6 +108,12 @@ class CommentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # comments come from readers; reply to one to write your own
 
+    def get_queryset(self, request):
+        staff_replies = Comment.objects.filter(
+            parent_id=OuterRef("pk"), user__is_staff=True
+        ).exclude(pk=OuterRef("pk"))
+        return super().get_queryset(request).annotate(has_staff_reply=Exists(staff_replies))
+
     # --- Columns ---------------------------------------------------------------
 
     @admin.display(description=_("commenter"), ordering="user_name")
@@ -112,6 +126,20 @@ class CommentAdmin(admin.ModelAdmin):
         if obj.is_removed:
             return _("(removed)")
         return excerpt(obj.comment, 120)
+
+    @admin.display(description=_("reply"))
+    def reply_link(self, obj):
+        """Opens the comment at its reply box; the reply is public at once."""
+        if obj.is_removed or obj.status == Status.SPAM:
+            return ""
+        url = reverse("admin:comments_comment_change", args=[obj.pk]) + "#id_author_reply"
+        replied = getattr(obj, "has_staff_reply", False)
+        return format_html(
+            '<a href="{}">{}</a>{}',
+            url,
+            _("Reply again") if replied else _("Reply"),
+            format_html("<br><small>{}</small>", _("answered")) if replied else "",
+        )
 
     @admin.display(description=_("post"), ordering="post__title")
     def post_link(self, obj):

@@ -39,6 +39,19 @@ class PostUpdateInline(admin.StackedInline):
     extra = 0
     verbose_name = _("dated update")
     verbose_name_plural = _("Dated updates (shown in date order under the post)")
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["date", "text"],
+                "description": _(
+                    "Readers see it under the post as “Update June 22, 2010: …”. To email "
+                    "it to subscribers, save the post, then in the list of posts tick it and "
+                    "choose “Email the latest dated update to subscribers”."
+                ),
+            },
+        )
+    ]
 
 
 @admin.register(Post)
@@ -62,7 +75,11 @@ class PostAdmin(CitationsAdminMixin, admin.ModelAdmin):
             {
                 "fields": ["status", "published_at", "is_featured", "author", "comments_open"],
                 "description": _(
-                    "Choose “Published” and a time: a time in the future schedules the post."
+                    "To publish now, choose “Published” and leave the time empty. To schedule "
+                    "the post, choose “Published” and a time in the future: it appears by "
+                    "itself then. Subscribers are emailed once, when a new post first appears "
+                    "(not a backdated one). A draft is seen only by you (use “View on site” "
+                    "to preview it)."
                 ),
             },
         ),
@@ -83,6 +100,46 @@ class PostAdmin(CitationsAdminMixin, admin.ModelAdmin):
 
     def view_on_site(self, obj):
         return obj.get_absolute_url()
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        self._say_where_it_stands(request, obj)
+        return response
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        self._say_where_it_stands(request, obj)
+        return response
+
+    def _say_where_it_stands(self, request, post):
+        """After saving: published (where), scheduled (when) or draft (who sees it)."""
+        url = post.get_absolute_url()
+        if post.status == Post.Status.DRAFT:
+            message = format_html(
+                _('“{}” is a draft: readers cannot see it. <a href="{}">Preview it</a>.'),
+                post.title,
+                url,
+            )
+        elif post.is_scheduled:
+            when = timezone.localtime(post.published_at)
+            message = format_html(
+                _(
+                    "“{}” is scheduled: it appears on the site by itself on {} at {} ({}). "
+                    'Until then only you can see it: <a href="{}">preview it</a>.'
+                ),
+                post.title,
+                f"{when:%A, %B %-d, %Y}",
+                f"{when:%-I:%M %p}".lower().replace("am", "a.m.").replace("pm", "p.m."),
+                timezone.get_current_timezone_name(),
+                url,
+            )
+        else:
+            message = format_html(
+                _('“{}” is published: <a href="{}">view it on the site</a>.'),
+                post.title,
+                url,
+            )
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.display(description=_("state"))
     def state(self, obj):
@@ -198,7 +255,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("preview"))
     def thumbnail(self, obj):
-        return format_html('<img src="{}" alt="" width="80" style="height:auto">', obj.file.url)
+        return format_html('<img src="{}" alt="" width="80" class="admin-thumbnail">', obj.file.url)
 
     @admin.display(description=_("address to paste into the editor"))
     def address(self, obj):

@@ -4,15 +4,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
-from django.utils.html import format_html
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from solo.admin import SingletonModelAdmin
 
 from references import citations, services
 from references.files import human_size, max_upload_bytes
-from references.formats import WRITERS, FileFormatError
+from references.formats import WRITERS, FileFormatError, detect_format
 from references.importing import MERGE, REPORT, import_file
 from references.models import (
     Attachment,
@@ -35,9 +35,14 @@ class AttachmentForm(forms.ModelForm):
     class Meta:
         model = Attachment
         fields = ["file", "kind", "is_public", "permission_note", "position"]
+        # Not Django's "Currently: <link>" widget: the stored file has no public
+        # URL (the storage refuses one), so asking for it failed the whole page.
+        # "What the file is" shows it, with its download link (checked view).
+        widgets = {"file": forms.FileInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["is_public"].label = _("Public: readers can download it")
         self.fields["file"].help_text = _(
             "PDF, PowerPoint (.pptx, .ppt), Word (.docx, .doc) or an image; at most %s. "
             "The type is checked from the content, not the name."
@@ -86,7 +91,8 @@ class AttachmentInline(admin.StackedInline):
         if not obj.pk:
             return "—"
         return format_html(
-            '{} · <a href="{}">download</a><br><small>SHA-256 {}</small>',
+            '<strong>{}</strong> · {} · <a href="{}">download</a><br><small>SHA-256 {}</small>',
+            _("Public") if obj.is_public else _("Private: staff only"),
             obj.summary,
             obj.get_absolute_url(),
             obj.sha256,
@@ -96,7 +102,7 @@ class AttachmentInline(admin.StackedInline):
     def preview(self, obj):
         if obj.pk and obj.thumbnail:
             return format_html(
-                '<img src="{}" alt="" width="120" style="height:auto">', obj.get_thumbnail_url()
+                '<img src="{}" alt="" width="120" class="admin-thumbnail">', obj.get_thumbnail_url()
             )
         return _("Made in the background after saving (PDFs and images).")
 
@@ -116,7 +122,19 @@ class YearFilter(admin.SimpleListFilter):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
+        required=False,
         help_text=_("BibTeX (.bib), RIS (.ris), PubMed MEDLINE (.nbib) or CSL-JSON (.json)."),
+    )
+    text = forms.CharField(
+        label=_("Or paste the citation"),
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField"}),
+        help_text=_(
+            "For one paper: on PubMed, click “Cite”, then “Download .nbib” and open the file, "
+            "or copy the BibTeX from Google Scholar or the journal’s “Cite” or “Export "
+            "citation” link, and paste it here."
+        ),
     )
     on_duplicate = forms.ChoiceField(
         label=_("A reference already in the bibliography (same DOI or PMID)"),
@@ -127,6 +145,42 @@ class ImportForm(forms.Form):
         initial=MERGE,
         widget=forms.RadioSelect,
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, text = cleaned.get("file"), cleaned.get("text")
+        if not upload and not text:
+            raise ValidationError(
+                _("Choose a file, or paste a citation into the box."), code="nothing"
+            )
+        if upload and text:
+            raise ValidationError(
+                _("Choose a file or paste a citation, not both: clear one of them."),
+                code="both",
+            )
+        if text:
+            try:
+                detect_format("", text)
+            except FileFormatError:
+                self.add_error(
+                    "text",
+                    ValidationError(
+                        _(
+                            "This is not a citation format the site reads. Paste BibTeX "
+                            "(starting with @article{ or similar), RIS (starting with "
+                            "“TY  -”), PubMed MEDLINE (starting with “PMID-”) or CSL-JSON."
+                        ),
+                        code="unknown_format",
+                    ),
+                )
+        return cleaned
+
+    def data_and_name(self):
+        """The bytes to import and a name for messages."""
+        upload = self.cleaned_data["file"]
+        if upload:
+            return upload.read(), upload.name
+        return self.cleaned_data["text"].encode(), _("the pasted citation")
 
 
 @admin.register(Reference)
@@ -179,6 +233,22 @@ class ReferenceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("creators", "attachments")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        tip = format_html(
+            '{} <a href="{}">{}</a>',
+            _(
+                "Have the paper on PubMed, Zotero or the journal’s site? Paste its citation "
+                "(or upload the file) instead of typing it:"
+            ),
+            reverse("admin:references_reference_import"),
+            _("Import references"),
+        )
+        return [(name, {**options, "description": tip}), *rest]
 
     def view_on_site(self, obj):
         return obj.get_absolute_url()
@@ -255,10 +325,10 @@ class ReferenceAdmin(admin.ModelAdmin):
         form = ImportForm(request.POST or None, request.FILES or None)
         errors = []
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
+            data, name = form.data_and_name()
             try:
                 report = import_file(
-                    upload.read(), upload.name, on_duplicate=form.cleaned_data["on_duplicate"]
+                    data, str(name), on_duplicate=form.cleaned_data["on_duplicate"]
                 )
             except FileFormatError as exc:
                 errors = exc.errors
@@ -311,7 +381,12 @@ class CitingPostForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "body" in self.fields:
-            self.fields["body"].help_text = CITE_HELP
+            self.fields["body"].help_text = format_html(
+                '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
+                CITE_HELP,
+                reverse("admin:references_reference_changelist"),
+                _("Find a reference’s key (opens in a new tab)"),
+            )
 
     def clean_body(self):
         body = self.cleaned_data.get("body", "")
@@ -334,13 +409,78 @@ class CitingPostForm(forms.ModelForm):
 
 
 class CitationsAdminMixin:
-    """Mix into the post admin: the citing help and checks, and the inline of
-    listed references."""
+    """Mix into the post admin: the citing help and checks, the list of what
+    the body cites (right under it), and the inline of listed references."""
 
     form = CitingPostForm
 
     def get_inlines(self, request, obj):
         return [*super().get_inlines(request, obj), PostReferenceInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "cited_references"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = list(options.get("fields", []))
+            if "body" in fields and "cited_references" not in fields:
+                fields.insert(fields.index("body") + 1, "cited_references")
+            fieldsets.append((name, {**options, "fields": fields}))
+        return fieldsets
+
+    @admin.display(description=_("cited in the text"))
+    def cited_references(self, obj):
+        """Each citation in the saved body, with the reference it leads to, or a
+        warning and a link to add the reference when none matches."""
+        cites = citations.parse(obj.body if obj is not None else "")
+        if not cites:
+            return _("No citations yet. Saved citations are checked and listed here.")
+        items, seen = [], set()
+        for cite in cites:
+            for item in cite.items:
+                if item.label.lower() not in seen:
+                    seen.add(item.label.lower())
+                    items.append(item)
+        keys, pmids, dois = citations.lookups(cites)
+        found = list(Reference.objects.matching(keys=keys, pmids=pmids, dois=dois))
+        by_key = {ref.key: ref for ref in found}
+        by_pmid = {ref.pmid: ref for ref in found if ref.pmid}
+        by_doi = {ref.doi: ref for ref in found if ref.doi}
+        add_url = reverse("admin:references_reference_add")
+        rows = []
+        for item in items:
+            ref = by_key.get(item.key) or by_pmid.get(item.pmid) or by_doi.get(item.doi)
+            if ref is not None:
+                rows.append(
+                    format_html(
+                        '<li><code>[@{}]</code> → <a href="{}">{}</a></li>',
+                        item.label,
+                        reverse("admin:references_reference_change", args=[ref.pk]),
+                        ref,
+                    )
+                )
+            else:
+                rows.append(
+                    format_html(
+                        '<li class="unknown-citation"><code>[@{}]</code> ⚠ {} '
+                        '<a href="{}?key={}">{}</a></li>',
+                        item.label,
+                        _("No reference has this key: readers see it as typed."),
+                        add_url,
+                        item.key,
+                        _("Add it to the bibliography"),
+                    )
+                    if item.key
+                    else format_html(
+                        '<li class="unknown-citation"><code>[@{}]</code> ⚠ {}</li>',
+                        item.label,
+                        _("No reference matches."),
+                    )
+                )
+        return format_html(
+            '<ul class="cited-references">{}</ul>', format_html_join("", "{}", ((r,) for r in rows))
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -187,3 +187,20 @@ def test_anonymise_keeps_the_text_and_erase_removes_it(staff_client, post):
     html = Client().get(post.get_absolute_url()).text
     assert "Tonia" not in html and "Thanks!" not in html
     assert "An answer" in html
+
+
+def test_each_comment_has_a_reply_link_that_opens_the_reply_box(staff_client, post, author):
+    question = make_comment(post, comment="Does LDN help CRPS?", status="pending")
+    spam = make_comment(post, comment="Cheap pills", status="spam")
+    reply_url = f"{CHANGELIST}{question.pk}/change/#id_author_reply"
+
+    queue = staff_client.get(CHANGELIST).text
+    assert f'<a href="{reply_url}">Reply</a>' in queue
+    assert f"{CHANGELIST}{spam.pk}/change/#id_author_reply" not in queue
+    assert 'id="id_author_reply"' in staff_client.get(f"{CHANGELIST}{question.pk}/change/").text
+
+    _change(staff_client, question, author_reply="It can; ask your doctor.")
+    queue = staff_client.get(CHANGELIST).text
+    assert f'<a href="{reply_url}">Reply again</a><br><small>answered</small>' in queue
+    reply = Comment.objects.get(comment="It can; ask your doctor.")
+    assert reply.status == "published" and reply.user == author

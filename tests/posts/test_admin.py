@@ -180,3 +180,70 @@ def test_publish_now_reports_a_slug_already_used_that_day(staff_client):
     assert any("was not published" in m and "“ldn”" in m for m in messages), messages
     states = sorted(Post.objects.values_list("status", flat=True))
     assert states == ["draft", "published"]
+
+
+def test_the_index_shows_drafts_and_what_is_scheduled(staff_client):
+    PostFactory(title="Half-written thoughts on ketamine", status="draft", published_at=None)
+    later = timezone.now() + timedelta(days=3)
+    scheduled = PostFactory(title="Naltrexone in Crohn's disease", published_at=later)
+    page = staff_client.get(reverse("admin:index")).text
+    assert '<a href="/admin/posts/post/?state=draft">1 draft</a>' in page
+    assert '<a href="/admin/posts/post/?state=scheduled">1 post will appear by itself</a>' in page
+    change = reverse("admin:posts_post_change", args=[scheduled.pk])
+    assert f'<a href="{change}">Naltrexone in Crohn&#x27;s disease</a>' in page
+    assert timezone.localtime(later).strftime("%A, %b %-d, %Y") in page
+
+
+def test_saving_says_whether_the_post_is_published_scheduled_or_a_draft(staff_client, author):
+    add = reverse("admin:posts_post_add")
+    no_updates = {"updates-TOTAL_FORMS": "0"}
+    saved = staff_client.post(add, _post_form(author, status="draft", **no_updates), follow=True)
+    assert "is a draft: readers cannot see it." in saved.text
+    draft = Post.objects.get()
+    assert f'<a href="{draft.get_absolute_url()}">Preview it</a>' in saved.text
+
+    later = timezone.localtime() + timedelta(days=2)
+    data = _post_form(
+        author,
+        published_at_0=later.strftime("%Y-%m-%d"),
+        published_at_1=later.strftime("%H:%M:%S"),
+        **no_updates,
+    )
+    change = reverse("admin:posts_post_change", args=[draft.pk])
+    saved = staff_client.post(change, data, follow=True)
+    assert "is scheduled: it appears on the site by itself on" in saved.text
+    assert later.strftime("%A, %B %-d, %Y") in saved.text
+
+    now = timezone.localtime() - timedelta(minutes=1)
+    data.update(published_at_0=now.strftime("%Y-%m-%d"), published_at_1=now.strftime("%H:%M:%S"))
+    saved = staff_client.post(change, data, follow=True)
+    url = Post.objects.get().get_absolute_url()
+    assert f'is published: <a href="{url}">view it on the site</a>.' in saved.text
+
+
+def test_the_post_form_lists_what_the_body_cites_and_flags_unknown_keys(staff_client):
+    from tests.references.factories import ReferenceFactory
+
+    zhang = ReferenceFactory(key="zhang2004", title="Morphinan neuroprotection", pmid="15862110")
+    post = PostFactory(
+        body="<p>Glia [@zhang2004, p. 280]; again [@pmid:15862110] [@nobody2020].</p>"
+    )
+    page = staff_client.get(reverse("admin:posts_post_change", args=[post.pk])).text
+    # How to cite, with a way to find a reference's key.
+    assert "type its key in square brackets" in page
+    assert f'href="{reverse("admin:references_reference_changelist")}" target="_blank"' in page
+    # What this post cites, and which citations lead nowhere.
+    cited = page[page.index('class="cited-references"') :]
+    zhang_url = reverse("admin:references_reference_change", args=[zhang.pk])
+    assert f'<code>[@zhang2004]</code> → <a href="{zhang_url}">' in cited
+    assert f'<code>[@pmid:15862110]</code> → <a href="{zhang_url}">' in cited
+    add_url = reverse("admin:references_reference_add") + "?key=nobody2020"
+    assert "<code>[@nobody2020]</code> ⚠ No reference has this key" in cited
+    assert f'<a href="{add_url}">Add it to the bibliography</a>' in cited
+    # The link opens the reference form with the key filled in.
+    assert 'value="nobody2020"' in staff_client.get(add_url).text
+
+
+def test_a_new_post_says_where_its_citations_will_be_listed(staff_client):
+    page = staff_client.get(reverse("admin:posts_post_add")).text
+    assert "No citations yet." in page
