@@ -72,16 +72,15 @@ def page(browser):
 
 @pytest.fixture
 def audit():
-    """Run axe-core on a page; fail on any serious or critical violation."""
+    """Run axe-core on a page; fail on any violation, whatever its impact
+    (minor and moderate ones too: the pages have none, so they stay a signal)."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
 
     def run(page):
         results = axe.run(page)
-        bad = [
-            v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}
-        ]
+        bad = results.response["violations"]
         details = [
             f"{v['id']} ({v['impact']}): {v['help']} -> "
             + "; ".join(node["target"][0] for node in v["nodes"][:3])

@@ -104,3 +104,41 @@ def test_comment_confirm_approve_reply(
     replies = [m for m in smtp_server.to("jenny@example.com") if "replied" in m.subject]
     assert len(replies) == 1
     assert "more than I usually prescribe" in replies[0].text
+
+
+def test_reply_by_keyboard_opens_the_form_and_moves_focus_into_it(page, live_server, demo):
+    """Tab to a Reply link, press Enter: the form opens under that comment with
+    the cursor in the comment box, ready to type; Tab goes on through the form."""
+    page.goto(live_server.url + demo.get_absolute_url())
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('a.comment__reply')"):
+            break
+    else:
+        pytest.fail("Tab never reached a Reply link")
+    comment_id = page.evaluate("document.activeElement.dataset.replyTo")
+    name = page.evaluate("document.activeElement.dataset.replyName")
+    page.keyboard.press("Enter")
+
+    assert page.evaluate("document.activeElement.id") == "id_comment"
+    assert page.evaluate(
+        f"document.querySelector('#comment-{comment_id}').contains(document.activeElement)"
+    )
+    assert page.locator("#reply-title").inner_text() == f"Reply to {name}"
+    page.keyboard.type("Which dose did you start with?")
+    assert page.locator("#id_comment").input_value() == "Which dose did you start with?"
+    assert page.locator("#respond input[name=reply_to]").input_value() == comment_id
+
+    # On through the form to its button, and out of it: no trap.
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Post Comment":
+            break
+    else:
+        pytest.fail("Tab never reached the Post Comment button")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if not page.evaluate("document.querySelector('#respond').contains(document.activeElement)"):
+            break
+    else:
+        pytest.fail("Tab stayed inside the reply form")
