@@ -58,7 +58,7 @@ format: install
 
 check-postgres: install
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} DJANGO_SETTINGS_MODULE=ldnsite.settings.test \
-		$(BIN)/python manage.py check_database
+		$(BIN)/python manage.py check_database --create
 
 test: lint check-postgres
 	export DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} DJANGO_SETTINGS_MODULE=ldnsite.settings.test; \

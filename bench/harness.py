@@ -2,10 +2,11 @@
 
 import statistics
 import time
+from io import StringIO
 from urllib.parse import urlsplit
 
-import psycopg2
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,22 +14,9 @@ from django.test.utils import CaptureQueriesContext
 
 def ensure_database():
     """Create the bench database if the server does not have it yet."""
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise SystemExit("make bench measures PostgreSQL: set BENCH_DATABASE_URL to postgres://")
-    conn = psycopg2.connect(
-        dbname="postgres",
-        user=db["USER"],
-        password=db["PASSWORD"],
-        host=db["HOST"],
-        port=db["PORT"] or 5432,
-    )
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
-    conn.close()
+    call_command("check_database", create=True, stdout=StringIO())
 
 
 def percentile(values, fraction):

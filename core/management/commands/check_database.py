@@ -3,15 +3,32 @@ from django.db import OperationalError, connection
 
 
 class Command(BaseCommand):
-    help = "Stop with a clear message when the configured database server does not answer."
+    help = (
+        "Stop with a clear message when the configured database server does not answer; "
+        "with --create, also create the configured PostgreSQL database if it is missing."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--create", action="store_true", help="Create the database if the server lacks it."
+        )
+
+    def handle(self, *args, create=False, **options):
         settings_dict = connection.settings_dict
         where = f"{settings_dict.get('HOST') or 'localhost'}:{settings_dict.get('PORT') or 5432}"
+        if connection.vendor != "postgresql":
+            raise CommandError(f"Expected PostgreSQL, DATABASE_URL points at {connection.vendor}.")
         try:
-            # The maintenance database: the test run creates its own database.
+            # The maintenance database: it answers even when ours does not exist yet.
             with connection._nodb_cursor() as cursor:
-                cursor.execute("SELECT 1")
+                cursor.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", [settings_dict["NAME"]]
+                )
+                if create and cursor.fetchone() is None:
+                    cursor.execute(
+                        f"CREATE DATABASE {connection.ops.quote_name(settings_dict['NAME'])}"
+                    )
+                    self.stdout.write(f"Created the database {settings_dict['NAME']}.")
         except OperationalError as exc:
             raise CommandError(
                 f"PostgreSQL is not reachable at {where} ({str(exc).strip()}).\n"
