@@ -1,10 +1,13 @@
 """Comments on posts: django-comments-xtd's threaded comment, plus what a
 moderated, spam-checked blog needs to keep about each one."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.models import XtdComment
 from django_prose_editor.fields import ProseEditorField
@@ -38,6 +41,14 @@ class CommentQuerySet(models.QuerySet):
 
     def by_email(self, email):
         return self.filter(user_email__iexact=email.strip())
+
+    def expired_unconfirmed(self):
+        """Comments whose confirmation link has expired unused, with no replies:
+        nobody can ever confirm them, so their name, email and IP are not kept."""
+        cutoff = timezone.now() - timedelta(days=settings.COMMENTS_CONFIRM_DAYS)
+        return self.filter(
+            status=Comment.Status.UNCONFIRMED, submit_date__lt=cutoff, nested_count=0
+        )
 
 
 class Comment(XtdComment):

@@ -151,6 +151,8 @@ def submit_comment(
         comment.save()
         if comment.status == Status.UNCONFIRMED:
             _queue_email(kind="confirm", comment=comment, to=comment.user_email)
+            # Housekeeping that needs no cron: links that expired unused.
+            Comment.objects.expired_unconfirmed().delete()
         else:
             _after_change(comment, by_moderator=False)
 

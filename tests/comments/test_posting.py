@@ -369,6 +369,23 @@ def test_confirmation_links_expire_and_cannot_be_forged(
     assert Comment.objects.get().status == Comment.Status.UNCONFIRMED
 
 
+def test_unconfirmed_comments_go_once_their_link_has_expired(client, post, comment_form):
+    now = timezone.now()
+    post.published_at = now - timedelta(days=30)
+    post.save()
+    with time_machine.travel(now - timedelta(days=8)):
+        _post(client, comment_form(post, email="old@example.com", comment="Never confirmed."))
+    with time_machine.travel(now - timedelta(days=6)):
+        _post(client, comment_form(post, email="new@example.com", comment="May still confirm."))
+    assert Comment.objects.filter(status=Comment.Status.UNCONFIRMED).count() == 2
+
+    _post(client, comment_form(post, email="liz@example.com", comment="Posted today."))
+
+    kept = set(Comment.objects.values_list("comment", flat=True))
+    assert kept == {"May still confirm.", "Posted today."}
+    assert not Comment.objects.by_email("old@example.com").exists()
+
+
 def test_duplicate_comment_is_not_stored_twice(client, post, comment_form):
     data = comment_form(post)
     _post(client, data)
