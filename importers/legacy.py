@@ -7,6 +7,7 @@ posts' home view asks (through the ``posts.signals.legacy_query`` signal)
 whether a query names something imported; this answers with its new address.
 """
 
+from django.db.models import Subquery
 from django.urls import reverse
 
 from comments.models import Comment
@@ -45,19 +46,21 @@ def redirect_for_query(sender, query, **kwargs):
 
 
 def _comment_url(wp_id):
-    """The comment's place on its post's page, for a published comment."""
-    mapping = (
+    """The comment's place on its post's page, for a published comment.
+
+    One query: the latest mapping's comment, with its post (a "comment"
+    mapping always names a Comment)."""
+    latest = (
         WordPressItem.objects.filter(kind="comment", wp_id=wp_id)
-        .select_related("content_type")
         .order_by("-updated_at")
+        .values("object_id")[:1]
+    )
+    comment = (
+        Comment.objects.filter(pk=Subquery(latest), status=Comment.Status.PUBLISHED)
+        .select_related("post")
         .first()
     )
-    comment = mapping.target if mapping is not None else None
-    if (
-        comment is None
-        or comment.status != Comment.Status.PUBLISHED
-        or not _is_public(comment.post)
-    ):
+    if comment is None or not _is_public(comment.post):
         return None  # a held comment, or a draft's, stays as hidden as it was
     return comment.get_absolute_url()  # /comments/<id>/ finds its page of the thread
 

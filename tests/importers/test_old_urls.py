@@ -38,9 +38,10 @@ def test_query_forms_on_the_home_page(seeded, client):
     assert client.get("/?s=naltrexone").status_code == 200
 
 
-def test_old_comment_addresses(seeded, client):
+def test_old_comment_addresses(seeded, client, django_assert_num_queries):
     """#comment-N needs nothing: imported comments keep their WordPress numbers."""
-    redirects_to(client, "/?replytocom=6", "/comments/6/")
+    with django_assert_num_queries(1):  # the mapping, its comment and post: one query
+        redirects_to(client, "/?replytocom=6", "/comments/6/")
     redirects_to(client, "/?p=100&replytocom=6", "/comments/6/")
     response = client.get("/comments/6/")
     assert response["Location"] == SEED_URL + "#comment-6"
