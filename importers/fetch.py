@@ -114,16 +114,14 @@ class Fetcher:
         if parts.query:
             path += "?" + parts.query
         try:
-            connection.request(
-                "GET", path, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
-            )
-            return connection.getresponse(), connection
-        except TimeoutError as exc:
+            with self._network_errors():
+                connection.request(
+                    "GET", path, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+                )
+                return connection.getresponse(), connection
+        except FetchError:
             connection.close()
-            raise FetchError(f"no answer within {self.timeout:g} seconds") from exc
-        except (OSError, http.client.HTTPException) as exc:
-            connection.close()
-            raise FetchError(f"the connection failed ({exc})") from exc
+            raise
 
     def _read(self, response, deadline):
         length = response.getheader("Content-Length")
@@ -132,25 +130,32 @@ class Fetcher:
         spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
         total = 0
         try:
-            while chunk := response.read(64 * 1024):
-                total += len(chunk)
-                if total > self.max_bytes:
-                    raise FetchError(f"the file is larger than the limit ({_size(self.max_bytes)})")
-                spool.write(chunk)
-        except TimeoutError as exc:
-            spool.close()
-            raise FetchError(f"no answer within {self.timeout:g} seconds") from exc
-        except (OSError, http.client.HTTPException) as exc:
-            spool.close()
-            raise FetchError(f"the connection failed ({exc!r})") from exc
+            with self._network_errors():
+                while chunk := response.read(64 * 1024):
+                    total += len(chunk)
+                    if total > self.max_bytes:
+                        raise FetchError(
+                            f"the file is larger than the limit ({_size(self.max_bytes)})"
+                        )
+                    spool.write(chunk)
+            if deadline.expired:  # the watchdog cut the connection: what came is not the file
+                raise FetchError(deadline.message)
         except FetchError:
             spool.close()
             raise
-        if deadline.expired:  # the watchdog cut the connection: what came is not the file
-            spool.close()
-            raise FetchError(deadline.message)
         spool.seek(0)
         return spool
+
+    @contextlib.contextmanager
+    def _network_errors(self):
+        """A timeout or a failed connection, as a FetchError that says which."""
+        try:
+            yield
+        except TimeoutError as exc:
+            raise FetchError(f"no answer within {self.timeout:g} seconds") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            # Some (a short read, a bare OSError) say nothing as str(): name them then.
+            raise FetchError(f"the connection failed ({str(exc) or repr(exc)})") from exc
 
 
 class _Deadline:
