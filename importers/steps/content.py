@@ -27,6 +27,17 @@ class ContentStep(Step):
             return True
         return False
 
+    def previous(self, item, ctx, source_hash):
+        """What an earlier import made of this item (or None), and whether the
+        item is unchanged since: then it is counted so and only linked again."""
+        mapping = ctx.find(self.kind, item.wp_id, item.guid)
+        obj = ctx.target(mapping)
+        if obj is not None and mapping.source_hash == source_hash:
+            self.link(item, obj, ctx)
+            ctx.report.count(self.kind, "unchanged")
+            return obj, True
+        return obj, False
+
     def convert(self, item, ctx):
         converted = ctx.converter().convert(item.content, post_id=item.wp_id)
         for name in sorted(converted.unknown_shortcodes):
@@ -114,11 +125,8 @@ class PagesStep(ContentStep):
             item.title, item.content, item.status, item.post_name, item.post_parent,
             item.menu_order, item.post_password, info.slug, item.wp_id in ctx.index.menu_page_ids,
         )  # fmt: skip
-        mapping = ctx.find("page", item.wp_id, item.guid)
-        page = ctx.target(mapping)
-        if page is not None and mapping.source_hash == source_hash:
-            self.link(item, page, ctx)
-            ctx.report.count("page", "unchanged")
+        page, unchanged = self.previous(item, ctx, source_hash)
+        if unchanged:
             return
         outcome = "updated" if page is not None else "imported"
         page = page or Page()
@@ -169,11 +177,8 @@ class PostsStep(ContentStep):
             item.post_date, item.post_name, item.post_password, item.is_sticky, item.creator,
             sorted(item.terms), thumbnail_id, info.slug, item.comment_status,
         )  # fmt: skip
-        mapping = ctx.find("post", item.wp_id, item.guid)
-        post = ctx.target(mapping)
-        if post is not None and mapping.source_hash == source_hash:
-            self.link(item, post, ctx)
-            ctx.report.count("post", "unchanged")
+        post, unchanged = self.previous(item, ctx, source_hash)
+        if unchanged:
             return
         author = AuthorsStep.for_login(ctx, item.creator) or next(iter(ctx.users.values()), None)
         if author is None:
