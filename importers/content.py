@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import nh3
 from django.utils.html import escape
 
-from core.html import sanitize_html
+from core.html import html_to_text, sanitize_html
 from importers.wordpress import (
     find_shortcode_names,
     shortcode_parse_atts,
@@ -111,8 +111,7 @@ class ContentConverter:
         text = self.clean(text, result)
         result.body = text
         if teaser.strip():
-            result.teaser = html.unescape(re.sub(r"<[^>]+>", " ", teaser))
-            result.teaser = re.sub(r"\s+", " ", result.teaser).strip()
+            result.teaser = " ".join(html_to_text(teaser).split())
         result.links = [
             (html.unescape(href), html.unescape(re.sub(r"<[^>]+>", "", inner)).strip())
             for href, inner in _LINK.findall(text)

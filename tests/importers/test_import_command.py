@@ -225,6 +225,26 @@ def test_report_counts_and_problems(seeded):
     assert run.report["counts"]["post"]["imported"] == 2
 
 
+def test_the_excerpt_from_the_text_before_more_keeps_no_script(import_wxr, tmp_path):
+    """The text before <!--more--> becomes the excerpt as words only: what a
+    <script> or <style> held is no text of the post's."""
+    text = (DATA / "seed.xml").read_text()
+    marker = "<content:encoded><![CDATA[<strong>Low Dose Naltrexone</strong>"
+    assert marker in text
+    path = tmp_path / "scripted.xml"
+    path.write_text(
+        text.replace(
+            marker,
+            '<content:encoded><![CDATA[<style>p { color: red }</style><script>alert("x")</script>'
+            "<strong>Low Dose</strong> <em>Naltrex</em>one",
+        )
+    )
+    import_wxr(path, "--media-dir", str(MEDIA))
+    excerpt = Post.objects.get(slug__startswith="low-dose-naltrexone").excerpt
+    assert excerpt.startswith("Low Dose Naltrexone Low dose naltrexone, or LDN"), excerpt
+    assert "alert" not in excerpt and "color" not in excerpt
+
+
 def test_the_same_export_twice_changes_nothing(import_wxr):
     import_wxr("seed.xml", "--media-dir", str(MEDIA))
     before = snapshot()
