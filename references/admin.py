@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,7 +11,7 @@ from solo.admin import SingletonModelAdmin
 
 from references import citations, services
 from references.files import human_size, max_upload_bytes
-from references.formats import WRITERS, FileFormatError, detect_format
+from references.formats import FileFormatError, detect_format
 from references.importing import MERGE, REPORT, import_file
 from references.models import (
     Attachment,
@@ -21,6 +20,7 @@ from references.models import (
     PostReference,
     Reference,
 )
+from references.views import export_response
 
 
 class CreatorInline(admin.TabularInline):
@@ -290,11 +290,9 @@ class ReferenceAdmin(admin.ModelAdmin):
 
     # Export --------------------------------------------------------------------
     def _export(self, queryset, name):
-        writer, content_type, extension = WRITERS[name]
-        queryset = queryset.prefetch_related("creators", "tags", "conditions").order_by("key")
-        response = HttpResponse(writer(queryset, private=True), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="references.{extension}"'
-        return response
+        # Not the change list's prefetch of files: the writers do not read them.
+        references = queryset.prefetch_related(None).for_export().order_by("key")
+        return export_response(references, name, "references", private=True)
 
     @admin.action(description=_("Download the selected references as RIS"))
     def export_ris(self, request, queryset):

@@ -52,6 +52,13 @@ def _protect(value):
     return value
 
 
+def _restore(text: str) -> str:
+    """Protected characters back, as HTML entities."""
+    for char, entity in _RESTORE.items():
+        text = text.replace(char, entity)
+    return text
+
+
 def _processor_item(item: dict) -> dict:
     """The CSL-JSON that citeproc-py understands (CSL 1.0.1 names)."""
     item = {k: v for k, v in item.items() if k not in {"custom", "keyword", "note", "abstract"}}
@@ -69,14 +76,10 @@ def render_entry(item: dict, style: str) -> str:
         )
         bibliography.register(Citation([CitationItem(item["id"])]))
         text = str(bibliography.bibliography()[0])
-    text = _LEADING_NUMBER.sub("", text, count=1)
-    for char, entity in _RESTORE.items():
-        text = text.replace(char, entity)
+    text = _restore(_LEADING_NUMBER.sub("", text, count=1))
     if not item.get("author") and not item.get("editor"):
         # citeproc-py does not suppress a title that stood in for the author.
-        title = item.get("title", "").translate(_PROTECT)
-        for char, entity in _RESTORE.items():
-            title = title.replace(char, entity)
+        title = _restore(_protect(item.get("title", "")))
         text = text.replace(f"{title}. {title}.", f"{title}.", 1)
     return text.strip()
 

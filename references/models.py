@@ -78,6 +78,11 @@ class ReferenceQuerySet(models.QuerySet):
         """Authors and attachments in two queries, whatever the number of references."""
         return self.prefetch_related("creators", "attachments")
 
+    def for_export(self):
+        """Authors, tags and conditions prefetched: all the writers in
+        references.formats read (they need no files)."""
+        return self.prefetch_related("creators", "tags", "conditions")
+
     def matching(self, *, keys=(), pmids=(), dois=()):
         """References whose key, PMID or DOI is among the given ones."""
         condition = Q(pk__in=[])
@@ -250,9 +255,7 @@ class Reference(models.Model):
         return f"{self.key}: {self.title}{year}" if self.key else f"{self.title}{year}"
 
     def save(self, *args, **kwargs):
-        self.doi = normalize_doi(self.doi)
-        self.pmid = normalize_pmid(self.pmid)
-        self.pmcid = normalize_pmcid(self.pmcid)
+        self.normalize_identifiers()
         if not self.key:
             self.key = self.suggest_key()
         super().save(*args, **kwargs)
@@ -265,9 +268,7 @@ class Reference(models.Model):
             raise ValidationError(
                 {"key": _("This key is used by the site itself. Choose another.")}
             )
-        self.doi = normalize_doi(self.doi)
-        self.pmid = normalize_pmid(self.pmid)
-        self.pmcid = normalize_pmcid(self.pmcid)
+        self.normalize_identifiers()
         if self.issued_day and not self.issued_month:
             raise ValidationError({"issued_day": _("Give the month too, or leave the day empty.")})
         if (self.issued_month or self.issued_day) and not self.issued_year:
@@ -276,6 +277,12 @@ class Reference(models.Model):
             raise ValidationError(
                 {"retracted": _("Tick “retracted” too, or remove the retraction notice.")}
             )
+
+    def normalize_identifiers(self):
+        """DOI, PMID and PMCID in the one spelling stored (and checked for duplicates)."""
+        self.doi = normalize_doi(self.doi)
+        self.pmid = normalize_pmid(self.pmid)
+        self.pmcid = normalize_pmcid(self.pmcid)
 
     def suggest_key(self, first_family: str = "") -> str:
         """``zhang2004``, then ``zhang2004b``… for the next one (never a key the

@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.html import escape
@@ -178,8 +178,10 @@ def attachment_thumbnail(request, pk):
     return _protect(response, attachment)
 
 
-def _export(references, fmt, filename, *, private=False):
-    writer, content_type, extension = WRITERS[FORMATS[fmt]]
+def export_response(references, format_name, filename, *, private=False):
+    """``references`` (``for_export()``) as a download in ``format_name``
+    (a key of WRITERS); the admin's export actions use it too."""
+    writer, content_type, extension = WRITERS[format_name]
     response = HttpResponse(
         writer(references, private=private), content_type=f"{content_type}; charset=utf-8"
     )
@@ -187,18 +189,18 @@ def _export(references, fmt, filename, *, private=False):
     return response
 
 
-def _for_export(queryset):
-    return queryset.with_details().prefetch_related("tags", "conditions")
+def _export(references, fmt, filename):
+    return export_response(references, FORMATS[fmt], filename)
 
 
 @require_GET
 def export_all(request, fmt):
-    return _export(_for_export(Reference.objects.order_by("key")), fmt, "bibliography")
+    return _export(Reference.objects.for_export().order_by("key"), fmt, "bibliography")
 
 
 @require_GET
 def export_reference(request, key, fmt):
-    reference = get_object_or_404(_for_export(Reference.objects.all()), key=key)
+    reference = get_object_or_404(Reference.objects.for_export(), key=key)
     return _export([reference], fmt, reference.key)
 
 
@@ -206,10 +208,9 @@ def export_reference(request, key, fmt):
 def export_post(request, pk, fmt):
     """A post's references, in the order of its reference list."""
     post = get_object_or_404(Post.objects.visible_to(request.user), pk=pk)
-    bibliography = citations.build(post, staff=False, style="")
-    ids = [entry.reference.pk for entry in bibliography.entries]
-    by_pk = _for_export(Reference.objects.filter(pk__in=ids)).in_bulk()
-    return _export([by_pk[pk] for pk in ids], fmt, f"{post.slug}-references")
+    references = [entry.reference for entry in citations.build(post, staff=False, style="").entries]
+    prefetch_related_objects(references, "tags", "conditions")  # creators: build has them
+    return _export(references, fmt, f"{post.slug}-references")
 
 
 UNAPI_FORMATS = {
@@ -229,7 +230,7 @@ def unapi(request):
     reference = None
     if identifier:
         key = identifier.removeprefix("ref:")
-        reference = _for_export(Reference.objects.filter(key=key)).first()
+        reference = Reference.objects.for_export().filter(key=key).first()
         if reference is None:
             return HttpResponse(_("No such item."), status=404, content_type="text/plain")
     if not fmt:

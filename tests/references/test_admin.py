@@ -1,5 +1,7 @@
 """The bibliography in the admin: adding a paper the quick way, and files."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -70,3 +72,26 @@ def test_a_reference_with_files_opens_and_says_who_can_download_them(staff_clien
     assert "<strong>Private: staff only</strong> · PowerPoint" in page.text
     for attachment in (public, private):
         assert f'<a href="{attachment.get_absolute_url()}">download</a>' in page.text
+
+
+@pytest.mark.parametrize(
+    ("action", "pattern"),
+    [
+        ("export_ris", r"^ID  - (.+)$"),
+        ("export_bibtex", r"^@\w+\{([^,]+),"),
+        ("export_csl_json", r'^    "id": "([^"]+)"'),
+    ],
+)
+def test_export_actions_download_the_selected_references_with_notes(staff_client, action, pattern):
+    chosen = ReferenceFactory(key="zhang2004", note="Private: ask the author for the data.")
+    chosen.tags.add("microglia")
+    ReferenceFactory(key="block2007")
+    response = staff_client.post(
+        reverse("admin:references_reference_changelist"),
+        {"action": action, "_selected_action": [chosen.pk]},
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="references.')
+    text = response.content.decode()
+    assert re.findall(pattern, text, re.M) == ["zhang2004"]
+    assert "ask the author for the data" in text and "microglia" in text

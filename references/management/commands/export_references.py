@@ -14,9 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         writer = WRITERS[options["format"]][0]
-        references = (
-            Reference.objects.with_details().prefetch_related("tags", "conditions").order_by("key")
-        )
+        references = Reference.objects.for_export().order_by("key")
         text = writer(references, private=not options["no_notes"])
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8") as fh:
