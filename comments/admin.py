@@ -212,13 +212,17 @@ class CommentAdmin(admin.ModelAdmin):
 
     # --- Actions ---------------------------------------------------------------
 
-    def _done(self, request, count, singular, plural):
-        self.message_user(request, ngettext(singular, plural, count) % count, messages.SUCCESS)
+    def _done(self, request, message):
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Approve the selected comments"))
     def approve(self, request, queryset):
         count = services.set_status(list(queryset), Status.PUBLISHED, by=request.user)
-        self._done(request, count, "%d comment approved.", "%d comments approved.")
+        self._done(
+            request,
+            ngettext("%(count)d comment approved.", "%(count)d comments approved.", count)
+            % {"count": count},
+        )
 
     @admin.action(description=_("Mark as spam (and tell Akismet)"))
     def mark_spam(self, request, queryset):
@@ -226,9 +230,12 @@ class CommentAdmin(admin.ModelAdmin):
         services.set_status(comments, Status.SPAM, by=request.user, report=True)
         self._done(
             request,
-            len(comments),
-            "%d comment marked as spam and reported.",
-            "%d comments marked as spam and reported.",
+            ngettext(
+                "%(count)d comment marked as spam and reported.",
+                "%(count)d comments marked as spam and reported.",
+                len(comments),
+            )
+            % {"count": len(comments)},
         )
 
     @admin.action(description=_("Not spam: approve (and tell Akismet)"))
@@ -237,9 +244,12 @@ class CommentAdmin(admin.ModelAdmin):
         services.set_status(comments, Status.PUBLISHED, by=request.user, report=True)
         self._done(
             request,
-            len(comments),
-            "%d comment approved and reported as not spam.",
-            "%d comments approved and reported as not spam.",
+            ngettext(
+                "%(count)d comment approved and reported as not spam.",
+                "%(count)d comments approved and reported as not spam.",
+                len(comments),
+            )
+            % {"count": len(comments)},
         )
 
     @admin.action(description=_("Move to another post (with their replies)"))
@@ -253,11 +263,15 @@ class CommentAdmin(admin.ModelAdmin):
                 comment.refresh_from_db()
                 if comment.post_id != target.pk:
                     moved += services.move_comment(comment, target)
+            # The title goes in as a value: a "%" in it is text, not a format.
             self._done(
                 request,
-                moved,
-                f"%d comment moved to “{target}”.",
-                f"%d comments moved to “{target}”.",
+                ngettext(
+                    "%(count)d comment moved to “%(post)s”.",
+                    "%(count)d comments moved to “%(post)s”.",
+                    moved,
+                )
+                % {"count": moved, "post": target},
             )
             return None
         return self._intermediate(
@@ -287,12 +301,13 @@ class CommentAdmin(admin.ModelAdmin):
                 count = sum(services.erase(email) for email in emails)
             else:
                 count = services.anonymise(emails, remove_text=False)
-            self._done(
-                request,
-                count,
-                "%d comment anonymised." if not remove_text else "%d comment erased.",
-                "%d comments anonymised." if not remove_text else "%d comments erased.",
-            )
+            if remove_text:
+                done = ngettext("%(count)d comment erased.", "%(count)d comments erased.", count)
+            else:
+                done = ngettext(
+                    "%(count)d comment anonymised.", "%(count)d comments anonymised.", count
+                )
+            self._done(request, done % {"count": count})
             return None
         affected = Comment.objects.none()
         for email in emails:

@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _client: akismet.SyncClient | None = None
+_http_client: httpx.Client | None = None  # built here for _client, so closed here
 
 
 class RewriteTransport(httpx.HTTPTransport):
@@ -41,7 +42,7 @@ def is_configured() -> bool:
     return bool(settings.AKISMET_API_KEY)
 
 
-def _build_client() -> akismet.SyncClient:
+def _build_client() -> tuple[akismet.SyncClient, httpx.Client]:
     transport = (
         RewriteTransport(settings.AKISMET_API_URL)
         if settings.AKISMET_API_URL
@@ -55,28 +56,29 @@ def _build_client() -> akismet.SyncClient:
     config = akismet.Config(key=settings.AKISMET_API_KEY, url=settings.AKISMET_SITE_URL)
     try:
         # Verifies the key once for the process; a bad key raises APIKeyError.
-        return akismet.SyncClient.validated_client(config=config, http_client=http_client)
+        client = akismet.SyncClient.validated_client(config=config, http_client=http_client)
     except Exception:
         http_client.close()
         raise
+    return client, http_client
 
 
 def get_client() -> akismet.SyncClient:
     """The process's client (built, and its key verified, on first use)."""
-    global _client
+    global _client, _http_client
     with _lock:
         if _client is None:
-            _client = _build_client()
+            _client, _http_client = _build_client()
         return _client
 
 
 def reset_client() -> None:
     """Forget the client (after the Akismet settings change)."""
-    global _client
+    global _client, _http_client
     with _lock:
-        if _client is not None:
-            _client._http_client.close()
-        _client = None
+        if _http_client is not None:
+            _http_client.close()
+        _client = _http_client = None
 
 
 class Verdict(enum.StrEnum):

@@ -675,26 +675,29 @@ def _after_change(comment: Comment, *, by_moderator: bool) -> None:
     and queue the emails this change calls for (each at most once per comment)."""
     refresh_comment_count(comment.post_id)
     now = timezone.now()
-    if (
+    tell_author = (
         not by_moderator
         and comment.author_notified_at is None
         and comment.status in (Status.PENDING, Status.PUBLISHED)
-    ):
+    )
+    tell_followers = comment.status == Status.PUBLISHED and comment.followers_notified_at is None
+    if not (tell_author or tell_followers):
+        return
+    author = Post.objects.select_related("author").get(pk=comment.post_id).author
+    if tell_author:
         Comment.objects.filter(pk=comment.pk).update(author_notified_at=now)
         comment.author_notified_at = now
-        _notify_author(comment)
-    if comment.status == Status.PUBLISHED and comment.followers_notified_at is None:
+        _notify_author(comment, author)
+    if tell_followers:
         Comment.objects.filter(pk=comment.pk).update(followers_notified_at=now)
         comment.followers_notified_at = now
-        for email, (scope, subscription) in follower_recipients(comment).items():
+        for email, (scope, subscription) in follower_recipients(comment, author).items():
             _queue_email(
                 kind="followup", comment=comment, to=email, scope=scope, subscription=subscription
             )
 
 
-def _notify_author(comment: Comment) -> None:
-    post = Post.objects.select_related("author").get(pk=comment.post_id)
-    author = post.author
+def _notify_author(comment: Comment, author) -> None:
     if not author.email or comment.user_id == author.pk:
         return
     if comment.user_email and comment.user_email.lower() == author.email.lower():
@@ -704,9 +707,10 @@ def _notify_author(comment: Comment) -> None:
     _queue_email(kind="author", comment=comment, to=author.email)
 
 
-def follower_recipients(comment: Comment) -> dict[str, tuple[str, int]]:
+def follower_recipients(comment: Comment, author) -> dict[str, tuple[str, int]]:
     """Who follows this comment's post: email → (scope, the comment that holds
-    the subscription). One entry per address; never the commenter or the author."""
+    the subscription). One entry per address; never the commenter or the post's
+    ``author``."""
     candidates = Comment.objects.filter(
         post_id=comment.post_id,
         status__in=FOLLOWING_STATUSES,
@@ -719,9 +723,7 @@ def follower_recipients(comment: Comment) -> dict[str, tuple[str, int]]:
             found[parent.user_email.lower()] = (parent.user_email, "replies", parent.pk)
     for follower in candidates.filter(follow=Comment.Follow.ALL).order_by("submit_date"):
         found.setdefault(follower.user_email.lower(), (follower.user_email, "all", follower.pk))
-    excluded = {comment.user_email.lower()}
-    post = Post.objects.select_related("author").get(pk=comment.post_id)
-    excluded.add((post.author.email or "").lower())
+    excluded = {comment.user_email.lower(), (author.email or "").lower()}
     if comment.user_id:
         excluded.add((comment.user.email or "").lower())
     return {email: (scope, pk) for key, (email, scope, pk) in found.items() if key not in excluded}

@@ -15,7 +15,7 @@ from comments import akismet
 from comments.models import Comment
 from comments.services import comment_settings
 from comments.text import mask_text
-from core.mail import render_email, send_batch, unsubscribe_headers
+from core.mail import PERMANENT, classify, render_email, send_batch, unsubscribe_headers
 from core.signing import action_url
 from core.sites import absolute_url
 
@@ -34,15 +34,6 @@ def _retry_or_fail(task_obj, attempt: int, error: Exception, **kwargs) -> dict:
     task_obj.using(run_after=timezone.now() + delay).enqueue(**kwargs, attempt=attempt + 1)
     logger.warning("%s failed (%s); trying again in %s", task_obj.name, error, delay)
     return {"retry": attempt + 1, "error": str(error)}
-
-
-def _is_temporary(error: Exception) -> bool:
-    """A 4xx reply or no connection: worth trying again. A 5xx is final."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _msg in error.recipients.values())
-    if isinstance(error, smtplib.SMTPResponseException):
-        return 400 <= error.smtp_code < 500
-    return isinstance(error, smtplib.SMTPException | OSError)
 
 
 def mute_url(payload: dict) -> str:
@@ -129,9 +120,10 @@ def send_comment_email(
         return {"sent": 0, "skipped": "no longer applies"}
     try:
         sent = send_batch([message])
-    except Exception as error:
-        if not _is_temporary(error):
-            logger.error("The mail server refused a %s email to %s: %s", kind, to, error)
+    except (OSError, smtplib.SMTPException, ValueError) as error:
+        kind_of_failure, reason = classify(error)
+        if kind_of_failure == PERMANENT:
+            logger.error("The mail server refused a %s email to %s: %s", kind, to, reason)
             raise
         return _retry_or_fail(
             send_comment_email,
@@ -162,8 +154,8 @@ def send_privacy_link(*, email: str, what: str, attempt=1):
     )
     try:
         return {"sent": send_batch([message])}
-    except Exception as error:
-        if not _is_temporary(error):
+    except (OSError, smtplib.SMTPException, ValueError) as error:
+        if classify(error)[0] == PERMANENT:
             raise
         return _retry_or_fail(send_privacy_link, attempt, error, email=email, what=what)
 

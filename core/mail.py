@@ -110,3 +110,31 @@ def send_batch(messages, *, on_result=None) -> int:
                 if on_result(message, None) is False:
                     break
     return sent
+
+
+# What a failed send means; every app that retries mail decides by this.
+PERMANENT, TEMPORARY, CONNECTION = "permanent", "temporary", "connection"
+
+
+def classify(error: BaseException) -> tuple[str, str]:
+    """(kind, reason) for an error from sending one message (OSError,
+    SMTPException or ValueError): PERMANENT, the server refused this recipient
+    or message for good (5xx), or it cannot be encoded; TEMPORARY, this
+    recipient or message may go through later (4xx); CONNECTION, the server is
+    gone or refuses us rather than the recipient (sender refused, HELO, auth):
+    try again later, and end a batch."""
+
+    def text(value):
+        return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, message = next(iter(error.recipients.values()))
+        return (PERMANENT if code >= 500 else TEMPORARY), f"{code} {text(message)}"
+    if isinstance(error, smtplib.SMTPDataError):
+        kind = PERMANENT if error.smtp_code >= 500 else TEMPORARY
+        return kind, f"{error.smtp_code} {text(error.smtp_error)}"
+    if isinstance(error, smtplib.SMTPResponseException):  # sender refused, HELO, auth
+        return CONNECTION, f"{error.smtp_code} {text(error.smtp_error)}"
+    if isinstance(error, ValueError):  # an address Django cannot encode
+        return PERMANENT, str(error)
+    return CONNECTION, f"{type(error).__name__}: {error}"[:500]

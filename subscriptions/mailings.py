@@ -31,7 +31,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.html import absolute_urls
-from core.mail import render_email, send_batch, unsubscribe_headers
+from core.mail import (
+    CONNECTION,
+    PERMANENT,
+    classify,
+    render_email,
+    send_batch,
+    unsubscribe_headers,
+)
 from core.models import SiteSettings
 from core.sites import absolute_url
 from posts.models import Post, PostUpdate
@@ -332,29 +339,6 @@ class Composer:
 
 
 # --- Sending ----------------------------------------------------------------
-
-PERMANENT, TEMPORARY, CONNECTION = "permanent", "temporary", "connection"
-
-
-def classify(error: BaseException) -> tuple[str, str]:
-    """(kind, reason): PERMANENT fails this recipient; TEMPORARY retries this
-    recipient later; CONNECTION retries later and ends the batch (the server
-    is gone, or refuses us rather than the recipient)."""
-
-    def text(value):
-        return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
-
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        code, message = next(iter(error.recipients.values()))
-        return (PERMANENT if code >= 500 else TEMPORARY), f"{code} {text(message)}"
-    if isinstance(error, smtplib.SMTPDataError):
-        kind = PERMANENT if error.smtp_code >= 500 else TEMPORARY
-        return kind, f"{error.smtp_code} {text(error.smtp_error)}"
-    if isinstance(error, smtplib.SMTPResponseException):  # sender refused, HELO, auth
-        return CONNECTION, f"{error.smtp_code} {text(error.smtp_error)}"
-    if isinstance(error, ValueError):  # an address Django cannot encode
-        return PERMANENT, str(error)
-    return CONNECTION, f"{type(error).__name__}: {error}"[:500]
 
 
 def send(*, mailing_id: int, attempt: int = 1) -> dict:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
-from core.mail import render_email, send_batch
+from core.mail import PERMANENT, classify, render_email, send_batch
 from core.models import SiteSettings
 from subscriptions import mailings, services
 from subscriptions.models import Subscriber
@@ -56,8 +56,8 @@ def send_confirmation(*, payload: dict, attempt: int = 1):
     try:
         send_batch([message])
     except (OSError, smtplib.SMTPException) as error:
-        kind, reason = mailings.classify(error)
-        if kind == mailings.PERMANENT or attempt > len(CONFIRMATION_RETRY_DELAYS):
+        kind, reason = classify(error)
+        if kind == PERMANENT or attempt > len(CONFIRMATION_RETRY_DELAYS):
             logger.warning("Confirmation for subscriber %s not sent: %s", subscriber.pk, reason)
             return f"failed: {reason}"
         delay = timedelta(seconds=CONFIRMATION_RETRY_DELAYS[attempt - 1])

@@ -153,6 +153,22 @@ def test_move_a_comment_with_its_replies_to_another_post(staff_client, post, aut
     assert "About naltrexone, moved" not in Client().get(welcome.get_absolute_url()).text
 
 
+def test_moving_to_a_post_with_a_percent_sign_in_its_title_says_where_they_went(
+    staff_client, post, author
+):
+    target = PostFactory(author=author, title="LDN helped 100% naturally")
+    moved = make_comment(post, comment="Moving on")
+    done = staff_client.post(
+        CHANGELIST,
+        {"action": "move_to_post", "_selected_action": [moved.pk], "apply": "1", "post": target.pk},
+        follow=True,
+    )
+    assert done.status_code == 200
+    assert "1 comment moved to “LDN helped 100% naturally”." in done.text
+    moved.refresh_from_db()
+    assert moved.post_id == target.pk
+
+
 def test_anonymise_keeps_the_text_and_erase_removes_it(staff_client, post):
     mine = make_comment(
         post, user_name="Loretta", user_email="loretta@example.com", comment="My story", **BROWSER

@@ -294,6 +294,33 @@ def test_an_smtp_failure_is_retried_without_loss_or_duplicates(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_refused_sender_is_retried_but_a_refused_recipient_is_final(
+    staff_client, post, comment_form, followers, smtp_server, database_tasks
+):
+    """The same rule as the subscriptions' mailings (core.mail.classify): a 5xx
+    to the site's sender (a relay setting to fix) is tried again; a 5xx to the
+    message is final, and not sent twice."""
+    smtp_server.refuse_sender_next(1)
+    staff_client.post("/comments/post/", comment_form(post, comment="Answer for everyone"))
+    run_worker()
+    assert smtp_server.received == []
+
+    later = timezone.now() + timedelta(minutes=2)
+    with time_machine.travel(later):
+        run_worker()
+    assert [r.rcpt_tos for r in smtp_server.received] == [["ann@example.com"]]
+
+    smtp_server.clear()
+    smtp_server.fail_next(1, reply="554 5.6.0 Message refused")
+    staff_client.post("/comments/post/", comment_form(post, comment="Second answer"))
+    with time_machine.travel(later):
+        run_worker()
+    with time_machine.travel(later + timedelta(hours=1)):
+        run_worker()
+    assert smtp_server.received == []
+
+
+@pytest.mark.django_db(transaction=True)
 def test_mail_server_down_then_back_loses_nothing(
     client, post, comment_form, followers, smtp_server, database_tasks
 ):

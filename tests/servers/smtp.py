@@ -53,6 +53,14 @@ class _Handler:
     def __init__(self, server):
         self.server = server
 
+    async def handle_MAIL(self, smtp, session, envelope, address, mail_options):
+        with self.server.lock:
+            if self.server.sender_refusals:
+                return self.server.sender_refusals.pop(0)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_DATA(self, smtp, session, envelope):
         with self.server.lock:
             if self.server.failures:
@@ -69,6 +77,7 @@ class SMTPServer:
         self.port = port or free_port()
         self.received: list[Received] = []
         self.failures: list[str] = []
+        self.sender_refusals: list[str] = []
         self.lock = threading.Lock()
         self._controller = None
 
@@ -90,6 +99,12 @@ class SMTPServer:
         """Answer the next ``count`` messages with ``reply`` instead of accepting them."""
         with self.lock:
             self.failures.extend([reply] * count)
+
+    def refuse_sender_next(self, count: int = 1, reply: str = "550 5.7.1 Sender not allowed"):
+        """Refuse the sender (MAIL FROM) of the next ``count`` messages: the
+        server refuses the site, not a recipient (say, a wrong relay setting)."""
+        with self.lock:
+            self.sender_refusals.extend([reply] * count)
 
     def to(self, address: str) -> list[Received]:
         return [m for m in self.received if address in m.rcpt_tos]
