@@ -229,16 +229,26 @@ def test_home_category_and_page_have_their_own_canonical_title_and_description(c
     assert _meta(home, "name", "description") == "A physician writes about chronic pain."
     assert _meta(home, "property", "og:url") == "https://pain.example.org/"
 
-    category = client.get("/category/crps-rsd/").text
-    assert _canonical(category) == "https://pain.example.org/category/crps-rsd/"
-    assert "<title>CRPS/RSD · Pain Management Weblog</title>" in category
-    assert _meta(category, "property", "og:title") == "CRPS/RSD"
-    assert _meta(category, "name", "description") == "Complex pain."
-    assert _meta(category, "property", "og:description") == "Complex pain."
+    _assert_own_head(
+        client.get("/category/crps-rsd/").text,
+        url="https://pain.example.org/category/crps-rsd/",
+        title="CRPS/RSD",
+        description="Complex pain.",
+    )
+    _assert_own_head(
+        client.get("/about/").text,
+        url="https://pain.example.org/about/",
+        title="About",
+        description="I am a pain physician &amp; writer.",
+    )
 
-    page = client.get("/about/").text
-    assert _canonical(page) == "https://pain.example.org/about/"
-    assert "<title>About · Pain Management Weblog</title>" in page
-    assert _meta(page, "property", "og:title") == "About"
-    assert _meta(page, "name", "description") == "I am a pain physician &amp; writer."
-    assert _meta(page, "property", "og:description") == "I am a pain physician &amp; writer."
+
+def _assert_own_head(text, *, url, title, description):
+    """The page's own address, title and description in its canonical link,
+    <title>, description and Open Graph tags."""
+    assert _canonical(text) == url
+    assert _meta(text, "property", "og:url") == url
+    assert f"<title>{title} · Pain Management Weblog</title>" in text
+    assert _meta(text, "property", "og:title") == title
+    assert _meta(text, "name", "description") == description
+    assert _meta(text, "property", "og:description") == description
