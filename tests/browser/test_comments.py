@@ -2,13 +2,13 @@
 in the queue and replies on the page; the thread shows the nesting and the
 author's badge. Chromium, with the local Akismet and SMTP servers."""
 
-import re
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
 from posts.models import Post
+from tests.helpers import comment_confirmation_link, fill_comment_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,11 +27,11 @@ def test_comment_confirm_approve_reply(
 
     # A reader comments, asking for replies by email.
     page.goto(post_url)
-    form = page.locator("form.comment-form")
-    form.get_by_role("textbox", name="Name").fill("Jenny Young")
-    form.get_by_role("textbox", name="Email").fill("jenny@example.com")
-    form.get_by_role("textbox", name="Comment").fill(
-        "Is 100 mg of dextromethorphan too high a dose for CRPS?"
+    fill_comment_form(
+        page,
+        name="Jenny Young",
+        email="jenny@example.com",
+        comment="Is 100 mg of dextromethorphan too high a dose for CRPS?",
     )
     page.get_by_label("Replies to my comment").check()
     page.get_by_role("button", name="Post Comment").click()
@@ -41,8 +41,7 @@ def test_comment_confirm_approve_reply(
 
     # The emailed link opens a page; the button confirms.
     (message,) = smtp_server.wait_for(1)
-    link = re.search(r"https?://\S+/comments/confirm/\S+/", message.text).group(0)
-    page.goto(link)
+    page.goto(comment_confirmation_link(message))
     audit(page)
     page.get_by_role("button", name="Yes, this is my comment").click()
     assert "awaiting moderation" in page.locator(".messages").inner_text()

@@ -5,7 +5,6 @@ that ran would set ``window.__xss`` or open a dialog; one blocked by the CSP
 would be reported on the console, which fails the test too (the ``page``
 fixture)."""
 
-import re
 from io import StringIO
 from urllib.parse import quote
 
@@ -16,6 +15,7 @@ from comments.models import Comment
 from posts.models import Post
 from subscriptions.models import Subscriber
 from tests.factories import set_comment_settings
+from tests.helpers import comment_confirmation_link, fill_comment_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,18 +53,17 @@ def test_payloads_in_comments_searches_and_subscriptions_never_run(
 
     # A comment whose name, web address and text are payloads.
     page.goto(post_url)
-    form = page.locator("form.comment-form")
-    form.get_by_role("textbox", name="Name").fill('<script>window.__xss=1</script>"><b>')
-    form.get_by_role("textbox", name="Email").fill("mallory@example.com")
-    form.get_by_role("textbox", name="Website").fill(
-        'https://example.org/"><script>window.__xss=1</script>'
+    fill_comment_form(
+        page,
+        name='<script>window.__xss=1</script>"><b>',
+        email="mallory@example.com",
+        website='https://example.org/"><script>window.__xss=1</script>',
+        comment=PAYLOAD_TEXT,
     )
-    form.get_by_role("textbox", name="Comment").fill(PAYLOAD_TEXT)
     page.get_by_role("button", name="Post Comment").click()
     assert_nothing_ran(page)
     (message,) = smtp_server.wait_for(1)
-    link = re.search(r"https?://\S+/comments/confirm/\S+/", message.text).group(0)
-    page.goto(link)
+    page.goto(comment_confirmation_link(message))
     assert_nothing_ran(page)
     page.get_by_role("button", name="Yes, this is my comment").click()
     comment = Comment.objects.get(user_email="mallory@example.com")
