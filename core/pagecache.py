@@ -71,12 +71,14 @@ def _new_generation():
 
 
 def invalidate_all():
-    """Every cached page is stale from now on."""
+    """Every cached page is stale from now on; returns the new generation."""
     try:
-        cache.incr(GENERATION_KEY)
+        generation = cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+        generation = _new_generation()
+        cache.set(GENERATION_KEY, generation, timeout=None)
     cache.delete(NEXT_CHANGE_KEY)
+    return generation
 
 
 def invalidate_paths(paths):
@@ -105,8 +107,7 @@ def _rolled_over(values):
         next_change = _next_change()
         cache.set(NEXT_CHANGE_KEY, next_change, timeout=None)
     if next_change != NO_CHANGE and datetime.now(UTC).timestamp() >= next_change:
-        invalidate_all()
-        generation = cache.get(GENERATION_KEY, 0)
+        generation = invalidate_all()  # no second round trip to read it back
     return generation
 
 

@@ -94,13 +94,6 @@ class FeedSubject:
     extra: dict = field(default_factory=dict)
 
 
-def _content_generation():
-    """core.pagecache's shared content generation, read only: it changes when
-    anything the pages (and so the feeds) show changes, whichever model it is
-    (PAGE_CACHE_MODELS), and when a scheduled post's time comes."""
-    return pagecache.current_generation()
-
-
 def _first_seen(etag: str) -> int:
     """When this feed version (``etag``) was first served, as its
     Last-Modified: a change that no stored time records (a renamed category,
@@ -216,7 +209,9 @@ class PostFeed(ConditionalFeed):
         if not state["count"]:
             return None, None
         try:
-            generation = _content_generation()
+            # Changes with anything the pages (and so the feeds) show, whichever
+            # model it is (PAGE_CACHE_MODELS), and when a scheduled post's time comes.
+            generation = pagecache.current_generation()
         except Exception:  # no shared generation: build the feed and hash it
             logger.warning("Content generation unavailable; feed ETag from content", exc_info=True)
             return None, None
