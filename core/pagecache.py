@@ -38,10 +38,12 @@ from asgiref.local import Local
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_started
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csp import get_nonce
+from django.tasks.signals import task_started
 from django.utils.cache import patch_cache_control, set_response_etag
 
 logger = logging.getLogger(__name__)
@@ -219,7 +221,6 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        _request.generation = None  # read again by the first fragment() of this request
         if not _cacheable_request(request):
             response = self.get_response(request)
             if _personal(request) and response.status_code == 200:
@@ -269,8 +270,16 @@ def _m2m_changed(sender, instance, action, **kwargs):
         _changed(sender, instance)
 
 
+def _forget_generation(**kwargs):
+    """A new unit of work (a request, a task in the worker) reads the
+    generation afresh: fragments are never staler than that."""
+    _request.generation = None
+
+
 def connect_models():
     """Called once from CoreConfig.ready()."""
+    request_started.connect(_forget_generation, dispatch_uid="pagecache-request")
+    task_started.connect(_forget_generation, dispatch_uid="pagecache-task")
     for label in settings.PAGE_CACHE_MODELS:
         try:
             model = apps.get_model(label)

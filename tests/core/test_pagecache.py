@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.tasks import task
 from django.test import Client
 from django.utils import timezone
 
@@ -244,3 +246,18 @@ def test_comments_closing_by_age_show_in_cached_pages(commit):
         response = reader.get(post.get_absolute_url())
         assert response["X-Page-Cache"] == "miss"
         assert "Comments are closed" in response.text
+
+
+@task
+def _generation_seen_by_a_task():
+    return pagecache.current_generation()
+
+
+def test_each_task_reads_the_generation_afresh():
+    """A worker outlives many changes: each task sees the generation as it is
+    when the task starts, so its fragments (citation style, settings) are
+    never kept past a change made by another process."""
+    first = _generation_seen_by_a_task.enqueue().return_value
+    cache.incr(pagecache.GENERATION_KEY)  # another process saved something
+    second = _generation_seen_by_a_task.enqueue().return_value
+    assert second == first + 1
